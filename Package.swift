@@ -1,0 +1,66 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "Ticketing",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "ticketing", targets: ["ticketing"]),
+        .library(name: "FunctionKit", targets: ["FunctionKit"]),
+        .library(name: "Contracts", targets: ["Contracts"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.8.0"),
+        .package(url: "https://github.com/vapor/sql-kit.git", from: "3.36.0"),
+        .package(url: "https://github.com/vapor/sqlite-kit.git", from: "4.5.2"),
+    ],
+    targets: [
+        .target(
+            name: "FunctionKit",
+            dependencies: [
+                "Contracts",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        .target(name: "Contracts"),
+        .target(
+            name: "Auth",
+            dependencies: [
+                "FunctionKit", "Contracts",
+                .product(name: "CryptoExtras", package: "swift-crypto"),
+            ]
+        ),
+        .target(name: "Tickets", dependencies: ["FunctionKit", "Contracts"]),
+        .target(
+            name: "Runtime",
+            dependencies: [
+                "FunctionKit", "Contracts",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "SQLiteKit", package: "sqlite-kit"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "ticketing",
+            dependencies: [
+                "FunctionKit", "Contracts", "Runtime", "Auth", "Tickets",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .target(name: "FunctionTesting", dependencies: ["FunctionKit", "Runtime"]),
+        .testTarget(name: "FunctionKitTests", dependencies: ["FunctionKit", "FunctionTesting"]),
+        .testTarget(name: "AuthTests", dependencies: ["Auth", "FunctionTesting"]),
+        .testTarget(name: "TicketsTests", dependencies: ["Tickets", "FunctionTesting"]),
+        .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "FunctionTesting", "Auth", "Tickets"]),
+        .testTarget(name: "TicketingEndToEndTests", dependencies: ["ticketing"]),
+    ]
+)

@@ -1,0 +1,109 @@
+import Foundation
+import Logging
+import SQLKit
+
+/// The consumer and event an event invocation records in its service's inbox.
+public struct InboxEntry: Sendable, Equatable {
+    /// The consuming function.
+    public var consumer: String
+    /// The event's `source`.
+    public var source: String
+    /// The event's `id`.
+    public var eventID: String
+
+    /// Creates an inbox entry.
+    public init(consumer: String, source: String, eventID: String) {
+        self.consumer = consumer
+        self.source = source
+        self.eventID = eventID
+    }
+}
+
+/// Thrown by ``FunctionContext/transaction(_:)`` when the event being handled was already handled: the
+/// transaction is rolled back and the delivery counts as done.
+public struct DuplicateDelivery: Error, Sendable, Equatable {
+    /// The inbox entry that was already there.
+    public let entry: InboxEntry
+}
+
+/// Everything a handler may touch: time, logging, the caller's session, its service's database, and
+/// publishing and scheduling inside a transaction. Handlers reach nothing else.
+public struct FunctionContext: Sendable {
+    /// The function being invoked.
+    public let functionName: String
+    /// The invocation's id (the HTTP request id or the event id).
+    public let invocationID: String
+    /// The clock.
+    public let clock: any WallClock
+    /// The logger, labelled with the function and invocation.
+    public let logger: Logger
+    /// The signed-in user of an HTTP request, if any.
+    public let session: Session?
+    /// Issues session tokens and cookies.
+    public let sessions: SessionCodec
+    /// The service's database.
+    public let database: any ServiceDatabase
+    /// What the invocation published and scheduled.
+    public let effects: EffectLog
+    /// For event invocations: the inbox entry recorded with the first transaction's effect.
+    public let inboxEntry: InboxEntry?
+
+    /// Creates a context.
+    public init(
+        functionName: String, invocationID: String, clock: any WallClock, logger: Logger, session: Session?,
+        sessions: SessionCodec, database: any ServiceDatabase, effects: EffectLog = EffectLog(),
+        inboxEntry: InboxEntry? = nil
+    ) {
+        self.functionName = functionName
+        self.invocationID = invocationID
+        self.clock = clock
+        self.logger = logger
+        self.session = session
+        self.sessions = sessions
+        self.database = database
+        self.effects = effects
+        self.inboxEntry = inboxEntry
+    }
+
+    /// The current time.
+    public var now: Date { clock.now }
+
+    /// The signed-in user, or 401 `Not authorized`.
+    public func requireSession() throws -> Session {
+        guard let session else { throw FunctionError.notAuthorized }
+        return session
+    }
+
+    /// Runs `body` in one transaction of the service's database. Events it publishes and invocations it
+    /// schedules commit with it. For an event invocation the event's inbox entry is written first; if it
+    /// is already there, ``DuplicateDelivery`` is thrown and nothing changes.
+    public func transaction<T: Sendable>(_ body: @Sendable (Transaction) async throws -> T) async throws -> T {
+        let now = self.now
+        let service = database.service
+        let inboxEntry = self.inboxEntry
+        let (value, effects) = try await database.transaction { sql in
+            if let inboxEntry {
+                let recorded = try await sql.insert(into: MessagingTables.inbox)
+                    .columns("consumer", "source", "event_id", "processed_at")
+                    .values(
+                        SQLBind(inboxEntry.consumer), SQLBind(inboxEntry.source), SQLBind(inboxEntry.eventID),
+                        SQLBind(now.epochMilliseconds)
+                    )
+                    .ignoringConflicts(with: ["consumer", "source", "event_id"])
+                    .returning("event_id")
+                    .all()
+                guard !recorded.isEmpty else { throw DuplicateDelivery(entry: inboxEntry) }
+            }
+            let transaction = Transaction(sql: sql, now: now, service: service)
+            let value = try await body(transaction)
+            return (value, transaction.effects)
+        }
+        self.effects.record(effects)
+        return value
+    }
+
+    /// Runs read-only work on the service's database.
+    public func read<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        try await database.read(body)
+    }
+}

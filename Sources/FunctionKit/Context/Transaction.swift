@@ -1,0 +1,78 @@
+import Contracts
+import Foundation
+import SQLKit
+import Synchronization
+
+/// A handler's open transaction: its SQL, and publishing and scheduling that commit with it.
+public final class Transaction: Sendable {
+    /// The SQL connection inside the transaction.
+    public let sql: any SQLDatabase
+    /// The time the transaction started, from the context's clock.
+    public let now: Date
+    let service: String
+    private let pending: Mutex<[Effect]>
+
+    init(sql: any SQLDatabase, now: Date, service: String) {
+        self.sql = sql
+        self.now = now
+        self.service = service
+        self.pending = Mutex([])
+    }
+
+    var effects: [Effect] { pending.withLock { $0 } }
+
+    /// The CloudEvent `source` of this service's events.
+    public static func source(of service: String) -> String {
+        "/ticketing/\(service)"
+    }
+
+    /// Writes `payload` to the outbox under its subject; it is delivered only if the transaction commits.
+    @discardableResult
+    public func publish<Payload: EventPayload>(_ payload: Payload) async throws -> CloudEvent {
+        let event = CloudEvent(
+            id: UUID().uuidString.lowercased(), source: Self.source(of: service), type: Payload.subject.rawValue,
+            time: now.iso8601, data: try JSONValue(encoding: payload),
+            dataschema: CloudEvent.schemaLocation(for: Payload.subject))
+        try await sql.insert(into: MessagingTables.outbox)
+            .columns("event_id", "subject", "data", "created_at")
+            .values(
+                SQLBind(event.id), SQLBind(event.type), SQLBind(try JSONCoding.string(payload)),
+                SQLBind(now.epochMilliseconds)
+            )
+            .run()
+        pending.withLock { $0.append(.published(event)) }
+        return event
+    }
+
+    /// Asks for `function` to be invoked with `payload` at or after `dueAt`; `key` names the timer so it
+    /// can be cancelled. Scheduling the same key again replaces the earlier timer.
+    @discardableResult
+    public func schedule(_ function: String, payload: some Encodable & Sendable, at dueAt: Date, key: String) async throws
+        -> ScheduledInvocation
+    {
+        let invocation = ScheduledInvocation(
+            id: UUID().uuidString.lowercased(), function: function, key: key, payload: try JSONValue(encoding: payload),
+            dueAt: dueAt)
+        try await sql.delete(from: MessagingTables.timers).where("timer_key", .equal, key).run()
+        try await sql.insert(into: MessagingTables.timers)
+            .columns("id", "function", "timer_key", "payload", "due_at", "created_at")
+            .values(
+                SQLBind(invocation.id), SQLBind(function), SQLBind(key), SQLBind(try JSONCoding.string(payload)),
+                SQLBind(dueAt.epochMilliseconds), SQLBind(now.epochMilliseconds)
+            )
+            .run()
+        pending.withLock { $0.append(.scheduled(invocation)) }
+        return invocation
+    }
+
+    /// Withdraws the timer named `key`, if it has not fired. Returns whether one was pending.
+    @discardableResult
+    public func cancelSchedule(key: String) async throws -> Bool {
+        let rows = try await sql.delete(from: MessagingTables.timers).where("timer_key", .equal, key)
+            .returning("function").all()
+        guard let row = rows.first else { return false }
+        let function = try row.decode(column: "function", as: String.self)
+        pending.withLock { $0.append(.cancelledSchedule(function: function, key: key)) }
+        return true
+    }
+}

@@ -1,0 +1,121 @@
+import Foundation
+import JWTKit
+
+/// Why a session key was refused.
+public enum SessionKeyError: Error, Sendable, CustomStringConvertible, Equatable {
+    /// The key has fewer than ``SessionCodec/minimumKeyLength`` bytes.
+    case tooShort(length: Int)
+
+    public var description: String {
+        switch self {
+        case .tooShort(let length):
+            "JWT_KEY must be at least \(SessionCodec.minimumKeyLength) bytes long (it has \(length))"
+        }
+    }
+}
+
+/// Issues and reads session tokens (HS256 JWTs with `id`, `email`, `iat`, `exp`) and the `session`
+/// cookie that carries them (base64 of `{"jwt":"<token>"}`).
+///
+/// A token that is invalid, tampered with, expired or not HS256 (including `alg: none`) reads as no
+/// session: the request is anonymous.
+public struct SessionCodec: Sendable {
+    /// The shortest HMAC key accepted, in bytes.
+    public static let minimumKeyLength = 32
+    /// The cookie's name.
+    public static let cookieName = "session"
+    /// How long a token is valid by default: one day.
+    public static let defaultLifetime: TimeInterval = 24 * 60 * 60
+
+    private let keys: JWTKeyCollection
+    /// How long issued tokens are valid.
+    public let lifetime: TimeInterval
+    /// Whether cookies carry `Secure` (everywhere but the local dev runtime).
+    public let secureCookies: Bool
+
+    /// Creates a codec signing with `key`, refusing keys shorter than ``minimumKeyLength``.
+    public init(key: String, secureCookies: Bool, lifetime: TimeInterval = SessionCodec.defaultLifetime) async throws {
+        let bytes = Array(key.utf8)
+        guard bytes.count >= Self.minimumKeyLength else {
+            throw SessionKeyError.tooShort(length: bytes.count)
+        }
+        let keys = JWTKeyCollection()
+        await keys.add(hmac: HMACKey(from: bytes), digestAlgorithm: .sha256)
+        self.keys = keys
+        self.lifetime = lifetime
+        self.secureCookies = secureCookies
+    }
+
+    /// Signs a token for a user at `now`.
+    public func issue(userID: String, email: String, now: Date) async throws -> (token: String, session: Session) {
+        let issuedAt = Int(now.timeIntervalSince1970)
+        let claims = SessionClaims(
+            id: userID, email: email,
+            iat: IssuedAtClaim(value: Date(timeIntervalSince1970: TimeInterval(issuedAt))),
+            exp: ExpirationClaim(value: Date(timeIntervalSince1970: TimeInterval(issuedAt) + lifetime)))
+        let token = try await keys.sign(claims)
+        return (token, claims.session)
+    }
+
+    /// The session a token stands for at `now`, or `nil` when the token is not valid then.
+    public func session(fromToken token: String, now: Date) async -> Session? {
+        guard let claims = try? await keys.verify(token, as: SessionClaims.self) else { return nil }
+        guard claims.exp.value > now else { return nil }
+        return claims.session
+    }
+
+    /// The session of a request: its `Authorization: Bearer` token, else its `session` cookie.
+    public func session(for request: HTTPRequest, now: Date) async -> Session? {
+        if let authorization = request.header("authorization") {
+            let parts = authorization.split(separator: " ", maxSplits: 1)
+            if parts.count == 2, parts[0].lowercased() == "bearer" {
+                return await session(fromToken: String(parts[1]).trimmingCharacters(in: .whitespaces), now: now)
+            }
+        }
+        guard let cookie = request.cookie(Self.cookieName), let token = Self.token(fromCookieValue: cookie) else {
+            return nil
+        }
+        return await session(fromToken: token, now: now)
+    }
+
+    /// The `Set-Cookie` value that stores `token` in the browser.
+    public func cookie(for token: String) -> String {
+        let value = Data(#"{"jwt":"\#(token)"}"#.utf8).base64EncodedString()
+        return "\(Self.cookieName)=\(value); Path=/; HttpOnly; SameSite=Lax" + (secureCookies ? "; Secure" : "")
+    }
+
+    /// The `Set-Cookie` value that clears the session cookie.
+    public var clearedCookie: String {
+        "\(Self.cookieName)=; Path=/; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT; HttpOnly; SameSite=Lax"
+            + (secureCookies ? "; Secure" : "")
+    }
+
+    /// The token inside a `session` cookie value, or `nil` when the value is not base64 of `{"jwt": …}`.
+    public static func token(fromCookieValue value: String) -> String? {
+        let unescaped = value.removingPercentEncoding ?? value
+        guard let data = Data(base64Encoded: unescaped) ?? Data(base64Encoded: unescaped + padding(for: unescaped)),
+            let object = try? JSONValue(parsing: data)
+        else { return nil }
+        return object["jwt"]?.stringValue
+    }
+
+    private static func padding(for value: String) -> String {
+        String(repeating: "=", count: (4 - value.count % 4) % 4)
+    }
+}
+
+/// The JWT claims of a session token.
+struct SessionClaims: JWTPayload {
+    var id: String
+    var email: String
+    var iat: IssuedAtClaim
+    var exp: ExpirationClaim
+
+    /// Expiry is checked against the caller's clock in ``SessionCodec/session(fromToken:now:)``, so tests
+    /// can move time; the signature is checked by JWTKit before this is called.
+    func verify(using algorithm: some JWTAlgorithm) async throws {}
+
+    var session: Session {
+        Session(id: id, email: email, iat: Int(iat.value.timeIntervalSince1970), exp: Int(exp.value.timeIntervalSince1970))
+    }
+}

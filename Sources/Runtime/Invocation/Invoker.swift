@@ -1,0 +1,177 @@
+import Contracts
+import Foundation
+import FunctionKit
+import Logging
+
+/// Why a function could not be run at all (as opposed to running and answering an error).
+public enum InvocationError: Error, CustomStringConvertible, Sendable, Equatable {
+    /// No function has this name.
+    case unknownFunction(String, known: [String])
+    /// The function exists but takes another kind of event.
+    case wrongKind(function: String, expected: TriggerKind, actual: TriggerKind)
+
+    public var description: String {
+        switch self {
+        case .unknownFunction(let name, let known):
+            let close = known.filter { $0.hasPrefix(String(name.prefix(4))) }.prefix(4)
+            return "unknown function '\(name)'" + (close.isEmpty ? "" : "; did you mean \(close.joined(separator: ", "))?")
+        case .wrongKind(let function, let expected, let actual):
+            return "function '\(function)' is \(actual == .http ? "an HTTP" : "an event") function, not \(expected == .http ? "an HTTP" : "an event") one"
+        }
+    }
+}
+
+/// What an HTTP invocation answered and caused.
+public struct HTTPInvocation: Sendable {
+    /// The v2 response.
+    public var response: HTTPResponse
+    /// What it published and scheduled.
+    public var effects: [Effect]
+}
+
+/// How an event invocation ended.
+public enum EventOutcome: Sendable, Equatable {
+    /// The handler ran and committed.
+    case handled
+    /// The event had been handled before; nothing changed.
+    case duplicate
+    /// The event cannot be handled as it is (bad shape): retrying will not help.
+    case rejected(String)
+    /// The handler failed; a later attempt may succeed.
+    case failed(String)
+
+    /// A word for logs and output: handled, duplicate, rejected or failed.
+    public var status: String {
+        switch self {
+        case .handled: "handled"
+        case .duplicate: "duplicate"
+        case .rejected: "rejected"
+        case .failed: "failed"
+        }
+    }
+}
+
+/// What an event invocation did.
+public struct EventInvocation: Sendable {
+    /// How it ended.
+    public var outcome: EventOutcome
+    /// What it published and scheduled.
+    public var effects: [Effect]
+}
+
+/// Runs one function on one event with a fresh context: the one path every front end (`invoke`, the
+/// gateway, the dispatcher, container mode) goes through.
+public struct Invoker: Sendable {
+    /// The functions.
+    public let registry: FunctionRegistry
+    /// Where services keep their data.
+    public let storage: any StorageEngine
+    /// Session tokens and cookies.
+    public let sessions: SessionCodec
+    /// The clock handed to handlers.
+    public let clock: any WallClock
+    /// The base logger.
+    public let logger: Logger
+
+    /// Creates an invoker.
+    public init(registry: FunctionRegistry, storage: any StorageEngine, sessions: SessionCodec, clock: any WallClock, logger: Logger) {
+        self.registry = registry
+        self.storage = storage
+        self.sessions = sessions
+        self.clock = clock
+        self.logger = logger
+    }
+
+    /// The database of `service`, migrated.
+    public func database(for service: String) async throws -> any ServiceDatabase {
+        try await storage.database(for: service, migrations: registry.services[service]?.migrations ?? [])
+    }
+
+    /// Opens and migrates every service's database.
+    public func prepare() async throws {
+        for service in registry.services.keys.sorted() {
+            _ = try await database(for: service)
+        }
+    }
+
+    /// Runs the HTTP function `name` on `request`. Handler errors become error responses; only a function
+    /// that cannot be found or is not an HTTP function throws.
+    public func invoke(http name: String, request: HTTPRequest) async throws -> HTTPInvocation {
+        let entry = try self.entry(name)
+        guard case .http(let function) = entry.handler else {
+            throw InvocationError.wrongKind(function: name, expected: .http, actual: entry.handler.kind)
+        }
+        var request = request
+        if case .http(let route) = entry.declaration.trigger, request.pathParameters.isEmpty,
+            let parameters = route.match(path: request.rawPath)
+        {
+            request.pathParameters = parameters
+        }
+        let effects = EffectLog()
+        var logger = self.logger
+        logger[metadataKey: "function"] = "\(name)"
+        logger[metadataKey: "request"] = "\(request.requestContext.requestId)"
+        let context = FunctionContext(
+            functionName: name, invocationID: request.requestContext.requestId, clock: clock, logger: logger,
+            session: await sessions.session(for: request, now: clock.now), sessions: sessions,
+            database: try await database(for: entry.service), effects: effects)
+        let response: HTTPResponse
+        do {
+            response = try await function.handle(request, context: context)
+        } catch let error as FunctionError {
+            response = error.response
+        } catch {
+            logger.error("handler failed", metadata: ["error": "\(String(reflecting: error))"])
+            response = HTTPResponse.errorResponse(500, [ErrorDetail(message: "Something went wrong")])
+        }
+        return HTTPInvocation(response: response, effects: effects.effects)
+    }
+
+    /// Runs the event or scheduled function `name` on `event`, recording the event in the service's inbox
+    /// with its effect.
+    public func invoke(event name: String, event: CloudEvent) async throws -> EventInvocation {
+        let entry = try self.entry(name)
+        let run: @Sendable (CloudEvent, FunctionContext) async throws -> Void
+        switch entry.handler {
+        case .http:
+            throw InvocationError.wrongKind(function: name, expected: .subscription, actual: .http)
+        case .subscription(let subject, let handler):
+            guard event.type == subject.rawValue else {
+                return EventInvocation(outcome: .rejected("function '\(name)' takes '\(subject)' events, not '\(event.type)'"), effects: [])
+            }
+            run = handler
+        case .schedule(let handler):
+            run = handler
+        }
+        let effects = EffectLog()
+        var logger = self.logger
+        logger[metadataKey: "function"] = "\(name)"
+        logger[metadataKey: "event"] = "\(event.id)"
+        let context = FunctionContext(
+            functionName: name, invocationID: event.id, clock: clock, logger: logger, session: nil, sessions: sessions,
+            database: try await database(for: entry.service), effects: effects,
+            inboxEntry: InboxEntry(consumer: name, source: event.source, eventID: event.id))
+        let outcome: EventOutcome
+        do {
+            try await run(event, context)
+            outcome = .handled
+        } catch is DuplicateDelivery {
+            outcome = .duplicate
+        } catch FunctionError.invalidEvent(let message) {
+            outcome = .rejected(message)
+        } catch let error as FunctionError {
+            outcome = .failed(error.details.map(\.message).joined(separator: "; "))
+        } catch {
+            logger.warning("handler failed", metadata: ["error": "\(String(reflecting: error))"])
+            outcome = .failed(String(describing: error))
+        }
+        return EventInvocation(outcome: outcome, effects: effects.effects)
+    }
+
+    private func entry(_ name: String) throws -> FunctionRegistry.Entry {
+        guard let entry = registry.entry(named: name) else {
+            throw InvocationError.unknownFunction(name, known: registry.entries.map(\.name))
+        }
+        return entry
+    }
+}

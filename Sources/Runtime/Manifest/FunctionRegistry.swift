@@ -1,0 +1,141 @@
+import Contracts
+import FunctionKit
+
+/// The compiled handlers joined with their declarations in functions.yaml.
+///
+/// Built only when the two agree: every declared function has a handler of the declared kind, every
+/// handler is declared, routes are unique, and every subscribed subject has a schema.
+public struct FunctionRegistry: Sendable {
+    /// One function: its declaration and its handler.
+    public struct Entry: Sendable {
+        /// The declaration in functions.yaml.
+        public let declaration: Manifest.Function
+        /// The handler.
+        public let handler: FunctionHandler
+
+        /// The function's name.
+        public var name: String { declaration.name }
+        /// The owning service.
+        public var service: String { declaration.service }
+    }
+
+    /// The manifest.
+    public let manifest: Manifest
+    /// The services, by name.
+    public let services: [String: ServiceDefinition]
+    /// The functions, in manifest order.
+    public let entries: [Entry]
+    private let byName: [String: Entry]
+
+    /// Joins `services` with `manifest`, or throws a ``ManifestError`` listing every disagreement.
+    public init(services: [ServiceDefinition], manifest: Manifest, manifestPath: String = "functions.yaml", knownSubjects: Set<String>? = nil) throws {
+        let problems = Self.problems(services: services, manifest: manifest, knownSubjects: knownSubjects ?? Set(Subject.all.map(\.rawValue)))
+        guard problems.isEmpty else { throw ManifestError(path: manifestPath, problems: problems) }
+        var handlers: [String: FunctionHandler] = [:]
+        for service in services {
+            for function in service.functions { handlers[function.name] = function.handler }
+        }
+        self.manifest = manifest
+        self.services = Dictionary(services.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        self.entries = manifest.functions.compactMap { declaration in
+            handlers[declaration.name].map { Entry(declaration: declaration, handler: $0) }
+        }
+        self.byName = Dictionary(entries.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    /// The function called `name`.
+    public func entry(named name: String) -> Entry? {
+        byName[name]
+    }
+
+    /// The HTTP function whose route matches `method` and `path`, with the path's parameters.
+    public func route(method: String, path: String) -> (entry: Entry, route: Route, parameters: [String: String])? {
+        for entry in entries {
+            guard case .http(let route) = entry.declaration.trigger, route.method == method.uppercased(),
+                let parameters = route.match(path: path)
+            else { continue }
+            return (entry, route, parameters)
+        }
+        return nil
+    }
+
+    /// Every disagreement between the compiled services and the manifest, one sentence each.
+    public static func problems(services: [ServiceDefinition], manifest: Manifest, knownSubjects: Set<String>) -> [String] {
+        var problems: [String] = []
+        var compiled: [String: (service: String, handler: FunctionHandler)] = [:]
+        for service in services {
+            for function in service.functions {
+                if compiled[function.name] != nil {
+                    problems.append("handler '\(function.name)' is compiled in twice")
+                }
+                compiled[function.name] = (service.name, function.handler)
+            }
+        }
+        var declared: Set<String> = []
+        var routes: [String: String] = [:]
+        for function in manifest.functions {
+            guard declared.insert(function.name).inserted else {
+                problems.append("function '\(function.name)' is declared twice")
+                continue
+            }
+            if !isKebabCase(function.name) {
+                problems.append("function '\(function.name)': names are kebab-case, like tickets-create")
+            }
+            if !function.name.hasPrefix(function.service + "-") {
+                problems.append("function '\(function.name)': name must start with its service '\(function.service)-'")
+            }
+            switch function.trigger {
+            case .http(let route):
+                if let other = routes[route.shape] {
+                    problems.append("route \(route) of '\(function.name)' is already declared by '\(other)'")
+                } else {
+                    routes[route.shape] = function.name
+                }
+            case .subscription(let subject):
+                if !knownSubjects.contains(subject) {
+                    problems.append("function '\(function.name)' subscribes to '\(subject)', which has no schema")
+                }
+            case .schedule:
+                break
+            }
+            guard let (service, handler) = compiled[function.name] else {
+                problems.append("function '\(function.name)' is declared but has no handler")
+                continue
+            }
+            if service != function.service {
+                problems.append("function '\(function.name)' is declared in service '\(function.service)' but its handler belongs to '\(service)'")
+            }
+            switch (function.trigger, handler) {
+            case (.http, .http), (.schedule, .schedule):
+                break
+            case (.subscription(let subject), .subscription(let handled, _)):
+                if subject != handled.rawValue {
+                    problems.append("function '\(function.name)' subscribes to '\(subject)' but its handler takes '\(handled)' events")
+                }
+            default:
+                problems.append("function '\(function.name)' is declared as \(kind(of: function.trigger)) but its handler is \(handler.kind)")
+            }
+        }
+        for name in compiled.keys.sorted() where !declared.contains(name) {
+            problems.append("handler '\(name)' has no declaration in the manifest")
+        }
+        return problems
+    }
+
+    private static func kind(of trigger: Manifest.Trigger) -> TriggerKind {
+        switch trigger {
+        case .http: .http
+        case .subscription: .subscription
+        case .schedule: .schedule
+        }
+    }
+
+    private static func isKebabCase(_ name: String) -> Bool {
+        let words = name.split(separator: "-", omittingEmptySubsequences: false)
+        return words.count >= 2
+            && words.allSatisfy { word in
+                guard let first = word.first, first.isASCII, first.isLowercase else { return false }
+                return word.allSatisfy { $0.isASCII && ($0.isLowercase || $0.isNumber) }
+            }
+    }
+}

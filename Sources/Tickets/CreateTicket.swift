@@ -1,0 +1,32 @@
+import Contracts
+import Foundation
+import FunctionKit
+import SQLKit
+
+/// `tickets-create`: `POST /api/tickets` lists a ticket for sale and publishes `ticket:created`.
+public struct CreateTicket: HTTPFunction {
+    /// Creates the function.
+    public init() {}
+
+    public func handle(_ request: HTTPRequest, context: FunctionContext) async throws -> HTTPResponse {
+        let seller = try context.requireSession()
+        let input = try TicketInput(from: request)
+        let id = UUID().uuidString.lowercased()
+        let ticket = try await context.transaction { transaction in
+            let row = try await transaction.sql.insert(into: TicketRecord.table)
+                .columns("id", "title", "title_search", "price_cents", "user_id", "version", "created_at")
+                .values(
+                    SQLBind(id), SQLBind(input.title), SQLBind(input.title.lowercased()), SQLBind(input.price.cents),
+                    SQLBind(seller.id), SQLBind(0), SQLBind(transaction.now.epochMilliseconds)
+                )
+                .returning(TicketRecord.columns.map { SQLColumn($0) })
+                .first()
+            guard let row else { throw FunctionError.badRequest("Ticket was not stored") }
+            let ticket = try TicketRecord(row: row)
+            try await transaction.publish(
+                TicketCreated(id: ticket.id, version: ticket.version, title: ticket.title, price: ticket.price, userId: ticket.userID))
+            return ticket
+        }
+        return try .json(201, ticket.body)
+    }
+}

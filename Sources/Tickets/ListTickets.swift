@@ -1,0 +1,111 @@
+import Foundation
+import FunctionKit
+import SQLKit
+
+/// `tickets-list`: `GET /api/tickets` answers unreserved tickets, oldest first, a page at a time.
+///
+/// Query: `title` (case-insensitive substring, `%` and `_` literal), `userId`, `limit` (default 100,
+/// capped at 500) and `cursor` (from the `Link: <…>; rel="next"` header of the previous page).
+public struct ListTickets: HTTPFunction {
+    static let defaultLimit = 100
+    static let maximumLimit = 500
+
+    /// Creates the function.
+    public init() {}
+
+    struct Query: Sendable {
+        var title: String?
+        var userID: String?
+        var limit: Int
+        var after: Int64
+
+        init(_ parameters: [String: String]) throws {
+            var problems: [ErrorDetail] = []
+            title = parameters["title"].flatMap { $0.isEmpty ? nil : $0 }
+            userID = parameters["userId"].flatMap { $0.isEmpty ? nil : $0 }
+            limit = ListTickets.defaultLimit
+            if let raw = parameters["limit"] {
+                if let value = Int(raw), value > 0 {
+                    limit = min(value, ListTickets.maximumLimit)
+                } else {
+                    problems.append(ErrorDetail(message: "Limit must be a positive integer", field: "limit"))
+                }
+            }
+            after = 0
+            if let raw = parameters["cursor"] {
+                if let value = PageCursor.decode(raw) {
+                    after = value
+                } else {
+                    problems.append(ErrorDetail(message: "Cursor is not valid", field: "cursor"))
+                }
+            }
+            if !problems.isEmpty { throw FunctionError.validation(problems) }
+        }
+    }
+
+    public func handle(_ request: HTTPRequest, context: FunctionContext) async throws -> HTTPResponse {
+        let query = try Query(request.queryStringParameters)
+        let rows = try await context.read { sql in
+            var select = sql.select().columns(TicketRecord.columns.map { SQLColumn($0) }).from(TicketRecord.table)
+                .where("order_id", .is, SQLLiteral.null)
+                .where("seq", .greaterThan, query.after)
+            if let userID = query.userID {
+                select = select.where("user_id", .equal, userID)
+            }
+            if let title = query.title {
+                let pattern = LikePattern.containing(title.lowercased())
+                select = select.where(SQLQueryString("title_search LIKE \(bind: pattern) ESCAPE '\\'"))
+            }
+            return try await select.orderBy("seq").limit(query.limit + 1).all().map(TicketRecord.init(row:))
+        }
+        let page = Array(rows.prefix(query.limit))
+        var headers: [String: String] = [:]
+        if rows.count > query.limit, let last = page.last {
+            headers["link"] = "<\(nextPage(request, query: query, after: last.seq))>; rel=\"next\""
+        }
+        return try .json(200, page.map(\.body), headers: headers)
+    }
+
+    private func nextPage(_ request: HTTPRequest, query: Query, after: Int64) -> String {
+        var components = URLComponents()
+        components.path = request.rawPath
+        var items: [URLQueryItem] = []
+        if let title = query.title { items.append(URLQueryItem(name: "title", value: title)) }
+        if let userID = query.userID { items.append(URLQueryItem(name: "userId", value: userID)) }
+        items.append(URLQueryItem(name: "limit", value: String(query.limit)))
+        items.append(URLQueryItem(name: "cursor", value: PageCursor.encode(after)))
+        components.queryItems = items
+        return components.string ?? request.rawPath
+    }
+}
+
+/// The opaque `cursor` of ticket pages: the position of the last ticket seen.
+enum PageCursor {
+    static func encode(_ position: Int64) -> String {
+        Data("t:\(position)".utf8).base64EncodedString()
+            .replacingOccurrences(of: "=", with: "")
+            .replacingOccurrences(of: "+", with: "-")
+            .replacingOccurrences(of: "/", with: "_")
+    }
+
+    static func decode(_ cursor: String) -> Int64? {
+        var base64 = cursor.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
+        guard let data = Data(base64Encoded: base64), let text = String(data: data, encoding: .utf8),
+            text.hasPrefix("t:"), let value = Int64(text.dropFirst(2)), value >= 0
+        else { return nil }
+        return value
+    }
+}
+
+/// A `LIKE` pattern that matches a substring literally: `%`, `_` and `\` are escaped with `\`.
+enum LikePattern {
+    static func containing(_ text: String) -> String {
+        var escaped = ""
+        for character in text {
+            if character == "%" || character == "_" || character == "\\" { escaped.append("\\") }
+            escaped.append(character)
+        }
+        return "%\(escaped)%"
+    }
+}

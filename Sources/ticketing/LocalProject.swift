@@ -1,0 +1,59 @@
+import Foundation
+import FunctionKit
+import Logging
+import Runtime
+import Synchronization
+
+/// The project opened for local work: manifest checked against the handlers, storage under the data
+/// directory, sessions signed with the local key.
+struct LocalProject {
+    let manifest: Manifest
+    let registry: FunctionRegistry
+    let invoker: Invoker
+    let storage: SQLiteEngine
+
+    static func open(_ options: ProjectOptions, clock: any WallClock = SystemClock()) async throws -> LocalProject {
+        LoggingSystem.bootstrapOnce()
+        let logger = Logger(label: "ticketing")
+        let manifest = try Manifest.load(path: options.manifest)
+        let registry = try FunctionRegistry(services: Services.all(), manifest: manifest, manifestPath: options.manifest)
+        let environment = ProcessInfo.processInfo.environment
+        let key = try SessionKey.resolve(environment: environment, dataDirectory: options.dataDirectory, localDevelopment: true)
+        let sessions = try await SessionCodec(key: key, secureCookies: false)
+        let storage = try SQLiteEngine(directory: options.dataDirectory, logger: logger)
+        let invoker = Invoker(registry: registry, storage: storage, sessions: sessions, clock: clock, logger: logger)
+        return LocalProject(manifest: manifest, registry: registry, invoker: invoker, storage: storage)
+    }
+
+    /// Opens the project, runs `body`, and closes the databases whether or not `body` threw.
+    static func with<T>(_ options: ProjectOptions, _ body: (LocalProject) async throws -> T) async throws -> T {
+        let project = try await open(options)
+        do {
+            let value = try await body(project)
+            await project.storage.shutdown()
+            return value
+        } catch {
+            await project.storage.shutdown()
+            throw error
+        }
+    }
+}
+
+extension LoggingSystem {
+    private static let bootstrapped = Mutex(false)
+
+    /// Logs to stderr at `LOG_LEVEL` (default `warning`), once per process.
+    static func bootstrapOnce() {
+        let first = bootstrapped.withLock { done in
+            defer { done = true }
+            return !done
+        }
+        guard first else { return }
+        let level = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0.lowercased()) } ?? .warning
+        bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+    }
+}

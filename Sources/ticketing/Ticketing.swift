@@ -1,0 +1,10 @@
+import ArgumentParser
+
+/// The `ticketing` command line.
+@main
+struct Ticketing: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ticketing",
+        abstract: "Build, run and test the Ticketing marketplace as standalone serverless functions.",
+        subcommands: [Invoke.self, EventsCommand.self, Validate.self])
+}
