@@ -1,0 +1,134 @@
+import Foundation
+import FunctionKit
+import Logging
+import Runtime
+
+/// Runs functions in-process for tests: a fresh SQLite data directory, a ``TestClock`` and the real
+/// invoker, with no server, no network and no sleeping.
+public struct TestHarness: Sendable {
+    /// The key test sessions are signed with.
+    public static let sessionKey = "test-session-key-0123456789abcdef0123456789"
+
+    /// The clock handlers see; move it with `advance(by:)`.
+    public let clock: TestClock
+    /// The invoker running the functions.
+    public let invoker: Invoker
+    /// The data directory (removed by ``shutdown()``).
+    public let directory: URL
+    /// The engine holding the services' databases.
+    public let storage: SQLiteEngine
+
+    /// Creates a harness for `services`, declared by the project's functions.yaml (only their functions
+    /// are kept), or by `manifest` text when given.
+    public static func make(services: [ServiceDefinition], manifest: String? = nil) async throws -> TestHarness {
+        let clock = TestClock()
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ticketing-test-\(UUID().uuidString)")
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        let storage = try SQLiteEngine(directory: directory, logger: logger)
+        var loaded = try manifest.map { try Manifest.parse($0) } ?? Manifest.load(path: ProjectFiles.manifest.path)
+        let names = Set(services.flatMap { $0.functions.map(\.name) })
+        loaded.functions = loaded.functions.filter { names.contains($0.name) }
+        let registry = try FunctionRegistry(services: services, manifest: loaded)
+        let sessions = try await SessionCodec(key: sessionKey, secureCookies: false)
+        let invoker = Invoker(registry: registry, storage: storage, sessions: sessions, clock: clock, logger: logger)
+        return TestHarness(clock: clock, invoker: invoker, directory: directory, storage: storage)
+    }
+
+    /// Runs `body` with a fresh harness, shutting it down afterwards whether or not `body` threw.
+    public static func with<T: Sendable>(
+        services: [ServiceDefinition], manifest: String? = nil, _ body: (TestHarness) async throws -> T
+    ) async throws -> T {
+        let harness = try await make(services: services, manifest: manifest)
+        do {
+            let value = try await body(harness)
+            await harness.shutdown()
+            return value
+        } catch {
+            await harness.shutdown()
+            throw error
+        }
+    }
+
+    /// Closes the databases and removes the data directory.
+    public func shutdown() async {
+        await storage.shutdown()
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    /// A bearer token for a user.
+    public func token(userID: String, email: String) async throws -> String {
+        try await invoker.sessions.issue(userID: userID, email: email, now: clock.now).token
+    }
+
+    /// Invokes HTTP function `function` with a JSON body given as text (sent as is, so tests can send
+    /// broken JSON), signed in with `token` when given.
+    public func http(
+        _ function: String, path: String? = nil, body: String? = nil, token: String? = nil,
+        pathParameters: [String: String] = [:], query: [String: String] = [:], headers: [String: String] = [:]
+    ) async throws -> TestResponse {
+        guard let entry = invoker.registry.entry(named: function), case .http(let route) = entry.declaration.trigger else {
+            throw InvocationError.unknownFunction(function, known: invoker.registry.entries.map(\.name))
+        }
+        var allHeaders = headers
+        if body != nil, allHeaders["content-type"] == nil { allHeaders["content-type"] = "application/json" }
+        if let token { allHeaders["authorization"] = "Bearer \(token)" }
+        var components = URLComponents()
+        components.queryItems = query.keys.sorted().map { URLQueryItem(name: $0, value: query[$0]) }
+        let request = HTTPRequest(
+            method: route.method, path: path ?? route.path(filling: pathParameters), routeKey: route.routeKey,
+            rawQueryString: query.isEmpty ? "" : components.percentEncodedQuery ?? "", headers: allHeaders,
+            queryStringParameters: query, pathParameters: pathParameters, body: body)
+        return try await send(function, request)
+    }
+
+    /// Invokes HTTP function `function` with `body` encoded as JSON.
+    public func http(
+        _ function: String, json body: JSONValue, token: String? = nil, pathParameters: [String: String] = [:]
+    ) async throws -> TestResponse {
+        try await http(function, body: try JSONCoding.string(body), token: token, pathParameters: pathParameters)
+    }
+
+    /// Invokes HTTP function `function` with a prepared request.
+    public func send(_ function: String, _ request: HTTPRequest) async throws -> TestResponse {
+        let result = try await invoker.invoke(http: function, request: request)
+        return TestResponse(response: result.response, effects: result.effects)
+    }
+}
+
+/// What an HTTP invocation answered, with helpers for assertions.
+public struct TestResponse: Sendable {
+    /// The v2 response.
+    public let response: HTTPResponse
+    /// What the invocation published and scheduled.
+    public let effects: [Effect]
+
+    /// The status code.
+    public var status: Int { response.statusCode }
+    /// The body as JSON.
+    public var json: JSONValue? { response.jsonBody }
+    /// The error entries of an error response.
+    public var errors: [ErrorDetail] { (try? json?.decode(as: ErrorBody.self))?.errors ?? [] }
+    /// The `field` of each error entry, in order.
+    public var errorFields: [String?] { errors.map(\.field) }
+    /// The `message` of each error entry, in order.
+    public var errorMessages: [String] { errors.map(\.message) }
+    /// The events published.
+    public var published: [CloudEvent] {
+        effects.compactMap { if case .published(let event) = $0 { event } else { nil } }
+    }
+
+    /// The string member `key` of the JSON body.
+    public func string(_ key: String) -> String? { json?[key]?.stringValue }
+}
+
+/// Files of the project, found from this source file's location.
+public enum ProjectFiles {
+    /// The package's root directory.
+    public static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+    /// functions.yaml.
+    public static let manifest = root.appendingPathComponent("functions.yaml")
+    /// events/.
+    public static let events = root.appendingPathComponent("events")
+}
