@@ -77,6 +77,7 @@ public struct FunctionContext: Sendable {
     /// Runs `body` in one transaction of the service's database. Events it publishes and invocations it
     /// schedules commit with it. For an event invocation the event's inbox entry is written first; if it
     /// is already there, ``DuplicateDelivery`` is thrown and nothing changes.
+    @discardableResult
     public func transaction<T: Sendable>(_ body: @Sendable (Transaction) async throws -> T) async throws -> T {
         let now = self.now
         let service = database.service

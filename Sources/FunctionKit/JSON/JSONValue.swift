@@ -103,16 +103,11 @@ public enum JSONCoding {
         return encoder
     }
 
-    /// A pretty-printing encoder with sorted keys, for people.
-    public static var prettyEncoder: JSONEncoder {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes, .prettyPrinted]
-        return encoder
-    }
-
-    /// Encodes a value to a UTF-8 string.
+    /// Encodes a value to a UTF-8 string: compact, or indented for people.
     public static func string(_ value: some Encodable, pretty: Bool = false) throws -> String {
-        let data = try (pretty ? prettyEncoder : encoder).encode(value)
-        return String(decoding: data, as: UTF8.self)
+        if pretty {
+            return try JSONValue(encoding: value).prettyPrinted
+        }
+        return String(decoding: try encoder.encode(value), as: UTF8.self)
     }
 }

@@ -1,0 +1,94 @@
+import Auth
+import FunctionKit
+import FunctionTesting
+import Runtime
+import Testing
+import Tickets
+
+/// functions.yaml parsing and its validation against the compiled handlers (SPEC §3).
+@Suite struct ManifestTests {
+    let services = [AuthService.definition(), TicketsService.definition()]
+
+    private func problems(_ yaml: String) throws -> [String] {
+        FunctionRegistry.problems(services: services, manifest: try Manifest.parse(yaml), knownSubjects: ["ticket:created"])
+    }
+
+    private var projectManifest: String {
+        get throws { try String(contentsOf: ProjectFiles.manifest, encoding: .utf8) }
+    }
+
+    @Test func theProjectManifestMatchesTheHandlers() throws {
+        let manifest = try Manifest.load(path: ProjectFiles.manifest.path)
+        let registry = try FunctionRegistry(services: services, manifest: manifest)
+        #expect(registry.entries.count == 8)
+        let match = try #require(registry.route(method: "get", path: "/api/tickets/abc"))
+        #expect(match.entry.name == "tickets-show")
+        #expect(match.parameters == ["id": "abc"])
+        #expect(registry.route(method: "DELETE", path: "/api/tickets/abc") == nil)
+    }
+
+    @Test func aDeclaredFunctionWithoutAHandlerIsNamed() throws {
+        let yaml = try projectManifest + "\n  - name: tickets-archive\n    service: tickets\n    http: POST /api/tickets/{id}/archive\n"
+        #expect(try problems(yaml) == ["function 'tickets-archive' is declared but has no handler"])
+    }
+
+    @Test func aHandlerWithoutADeclarationIsNamed() throws {
+        let yaml = try projectManifest.replacingOccurrences(of: "  - name: auth-signout\n    service: auth\n    http: POST /api/users/signout\n", with: "")
+        #expect(try problems(yaml) == ["handler 'auth-signout' has no declaration in the manifest"])
+    }
+
+    @Test func aRouteDeclaredTwiceIsNamed() throws {
+        let yaml = try projectManifest.replacingOccurrences(of: "http: GET /api/tickets/{id}", with: "http: PUT /api/tickets/{ticketId}")
+        #expect(try problems(yaml) == ["route PUT /api/tickets/{id} of 'tickets-update' is already declared by 'tickets-show'"])
+    }
+
+    @Test func aTriggerOfTheWrongKindIsNamed() throws {
+        let yaml = try projectManifest.replacingOccurrences(of: "http: GET /api/tickets/{id}", with: "subscribe: ticket:created")
+        #expect(try problems(yaml) == ["function 'tickets-show' is declared as subscription but its handler is http"])
+    }
+
+    @Test func aSubscriptionToASubjectWithoutSchemaIsNamed() throws {
+        let yaml = try projectManifest.replacingOccurrences(of: "http: GET /api/tickets/{id}", with: "subscribe: ticket:exploded")
+        #expect(try problems(yaml).contains("function 'tickets-show' subscribes to 'ticket:exploded', which has no schema"))
+    }
+
+    @Test func theWrongServiceIsNamed() throws {
+        let yaml = try projectManifest.replacingOccurrences(of: "  - name: tickets-show\n    service: tickets", with: "  - name: tickets-show\n    service: auth")
+        let found = try problems(yaml)
+        #expect(found.contains("function 'tickets-show' is declared in service 'auth' but its handler belongs to 'tickets'"))
+    }
+
+    @Test(arguments: [
+        ("functions: [{name: a-b, service: a}]", "exactly one trigger"),
+        ("functions: [{name: a-b, service: a, http: GET /x, schedule: true}]", "exactly one trigger"),
+        ("functions: [{name: a-b, service: a, http: FETCH /x}]", "unknown method"),
+        ("functions: [{name: a-b, service: a, http: GET x}]", "must start with '/'"),
+        ("functions: [{name: a-b, service: a, http: 'GET /x/{a}/{a}'}]", "repeated parameter"),
+        ("functions: [{service: a, http: GET /x}]", "has no name"),
+        ("functions: [{name: a-b, service: a, schedule: true, timeout: -1}]", "timeout"),
+        ("functions: []", "declares no functions"),
+        ("functions: {a: 1}", "not a valid manifest"),
+        ("functions: [", "not valid YAML"),
+    ])
+    func malformedManifestsAreRefusedClearly(yaml: String, fragment: String) {
+        do {
+            _ = try Manifest.parse(yaml)
+            Issue.record("accepted: \(yaml)")
+        } catch {
+            #expect("\(error)".contains(fragment), "\(error)")
+        }
+    }
+
+    @Test func theRegistryRefusesToBuildOnAnyProblem() throws {
+        let yaml = try projectManifest + "\n  - name: tickets-archive\n    service: tickets\n    schedule: true\n"
+        #expect(throws: ManifestError.self) { try FunctionRegistry(services: services, manifest: try Manifest.parse(yaml)) }
+    }
+
+    @Test func routesMatchAndFillTemplates() throws {
+        let route = try Route(parsing: "GET /api/tickets/{id}")
+        #expect(route.match(path: "/api/tickets/a%20b") == ["id": "a b"])
+        #expect(route.match(path: "/api/tickets") == nil)
+        #expect(route.match(path: "/api/tickets/a/b") == nil)
+        #expect(route.path(filling: ["id": "x y"]) == "/api/tickets/x%20y")
+    }
+}

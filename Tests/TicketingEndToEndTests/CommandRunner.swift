@@ -1,0 +1,76 @@
+import Foundation
+import Testing
+
+/// Runs the built `ticketing` binary as a user would: a separate process, arguments, environment, stdin.
+struct CommandRunner {
+    struct Result {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+
+        var json: Any? { try? JSONSerialization.jsonObject(with: Data(stdout.utf8), options: [.fragmentsAllowed]) }
+        var object: [String: Any] { json as? [String: Any] ?? [:] }
+    }
+
+    /// The package root.
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    /// The binary: `TICKETING_BINARY`, else `ticketing` next to the test bundle.
+    static let binary: URL = {
+        if let path = ProcessInfo.processInfo.environment["TICKETING_BINARY"] { return URL(fileURLWithPath: path) }
+        var directory = Bundle.main.bundleURL
+        for _ in 0..<4 {
+            let candidate = directory.appendingPathComponent("ticketing")
+            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+            directory = directory.deletingLastPathComponent()
+        }
+        return root.appendingPathComponent(".build/debug/ticketing")
+    }()
+
+    /// A fresh data directory for this runner.
+    let dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("ticketing-e2e-\(UUID().uuidString)")
+    var workingDirectory = CommandRunner.root
+    var environment: [String: String] = [:]
+
+    func run(_ arguments: [String], stdin: String? = nil) throws -> Result {
+        let process = Process()
+        process.executableURL = Self.binary
+        process.arguments = arguments
+        process.currentDirectoryURL = workingDirectory
+        var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("TICKETING_") && $0.key != "JWT_KEY" }
+        environment["TICKETING_DATA_DIR"] = dataDirectory.path
+        environment.merge(self.environment) { $1 }
+        process.environment = environment
+        let outputs = FileManager.default.temporaryDirectory.appendingPathComponent("ticketing-e2e-out-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: outputs, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: outputs) }
+        let stdoutURL = outputs.appendingPathComponent("stdout")
+        let stderrURL = outputs.appendingPathComponent("stderr")
+        FileManager.default.createFile(atPath: stdoutURL.path, contents: nil)
+        FileManager.default.createFile(atPath: stderrURL.path, contents: nil)
+        process.standardOutput = try FileHandle(forWritingTo: stdoutURL)
+        process.standardError = try FileHandle(forWritingTo: stderrURL)
+        let input = Pipe()
+        process.standardInput = input
+        try process.run()
+        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
+        try input.fileHandleForWriting.close()
+        process.waitUntilExit()
+        return Result(
+            status: process.terminationStatus,
+            stdout: (try? String(contentsOf: stdoutURL, encoding: .utf8)) ?? "",
+            stderr: (try? String(contentsOf: stderrURL, encoding: .utf8)) ?? "")
+    }
+
+    /// Runs `invoke` and returns the v2 response with its body parsed.
+    func invoke(_ function: String, event: String, extra: [String] = []) throws -> (status: Int, body: Any?, result: Result) {
+        let result = try run(["invoke", function, "--event", "-"] + extra, stdin: event)
+        let status = result.object["statusCode"] as? Int ?? -1
+        let body = (result.object["body"] as? String).flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8), options: [.fragmentsAllowed]) }
+        return (status, body, result)
+    }
+
+    func cleanUp() {
+        try? FileManager.default.removeItem(at: dataDirectory)
+    }
+}

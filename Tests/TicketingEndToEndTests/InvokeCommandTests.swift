@@ -1,0 +1,116 @@
+import Foundation
+import Testing
+
+/// `ticketing invoke` and `ticketing events generate`, driven as separate processes.
+@Suite struct InvokeCommandTests {
+    @Test func signUpCreateAndShowAcrossInvocations() throws {
+        let cli = CommandRunner()
+        defer { cli.cleanUp() }
+        let signupEvent = try cli.run(["events", "generate", "auth-signup", "--body", #"{"email":"alice@example.com","password":"secret"}"#])
+        #expect(signupEvent.status == 0, "\(signupEvent.stderr)")
+        let signup = try cli.invoke("auth-signup", event: signupEvent.stdout)
+        #expect(signup.status == 201)
+        let userID = try #require((signup.body as? [String: Any])?["id"] as? String)
+
+        let createEvent = try cli.run([
+            "events", "generate", "tickets-create", "--user", "alice@example.com", "--body", #"{"title":"Concert","price":19.99}"#,
+        ])
+        let create = try cli.invoke("tickets-create", event: createEvent.stdout)
+        #expect(create.status == 201)
+        let ticket = try #require(create.body as? [String: Any])
+        #expect(ticket["userId"] as? String == userID, "--user signs in as the stored account")
+        #expect(create.result.stderr.contains("published ticket:created"))
+        let ticketID = try #require(ticket["id"] as? String)
+
+        let showEvent = try cli.run(["events", "generate", "tickets-show", "--path", "id=\(ticketID)"])
+        let show = try cli.invoke("tickets-show", event: showEvent.stdout)
+        #expect(show.status == 200)
+        #expect((show.body as? [String: Any])?["title"] as? String == "Concert")
+        #expect((show.result.object["body"] as? String)?.contains(#""price":19.99"#) == true, "prices print exactly")
+    }
+
+    @Test func outputJSONPutsResultAndEffectsInOneObject() throws {
+        let cli = CommandRunner()
+        defer { cli.cleanUp() }
+        let event = try cli.run(["events", "generate", "tickets-create", "--body", #"{"title":"A","price":5}"#]).stdout
+        let result = try cli.run(["invoke", "tickets-create", "--event", "-", "--user", "bob@example.com", "--output", "json"], stdin: event)
+        #expect(result.status == 0)
+        let object = result.object
+        #expect((object["response"] as? [String: Any])?["statusCode"] as? Int == 201)
+        let published = try #require(object["published"] as? [[String: Any]])
+        #expect(published.count == 1)
+        #expect(published.first?["type"] as? String == "ticket:created")
+        #expect(published.first?["specversion"] as? String == "1.0")
+        #expect(result.stderr.isEmpty)
+    }
+
+    @Test func aFunctionThatAnswersAnErrorStillExitsZero() throws {
+        let cli = CommandRunner()
+        defer { cli.cleanUp() }
+        let event = try cli.run(["events", "generate", "tickets-create", "--body", "{}"]).stdout
+        let result = try cli.invoke("tickets-create", event: event)
+        #expect(result.result.status == 0)
+        #expect(result.status == 401)
+    }
+
+    @Test func everySampleEventIsAcceptedByInvoke() throws {
+        let cli = CommandRunner()
+        defer { cli.cleanUp() }
+        let samples = try FileManager.default.contentsOfDirectory(atPath: CommandRunner.root.appendingPathComponent("events").path)
+            .filter { $0.hasSuffix(".json") }.sorted()
+        #expect(samples.count >= 8)
+        for sample in samples {
+            let function = String(sample.dropLast(".json".count))
+            let result = try cli.run(["invoke", function, "--event", "events/\(sample)", "--user", "alice@example.com"])
+            #expect(result.status == 0, "\(sample): \(result.stderr)")
+            #expect(result.object["statusCode"] is Int, "\(sample)")
+        }
+    }
+
+    @Test(arguments: [
+        (["invoke", "tickets-explode", "--event", "events/tickets-show.json"], "unknown function 'tickets-explode'"),
+        (["invoke", "tickets-show", "--event", "/nonexistent/event.json"], "cannot read event file"),
+        (["invoke", "tickets-show", "--event", "Sources"], "cannot read event file"),
+        (["invoke", "tickets-show", "--event", "functions.yaml"], "is not valid JSON"),
+        (["invoke", "tickets-show", "--event", "-"], "is not valid JSON"),
+        (["events", "generate", "tickets-show"], "needs --path id=<value>"),
+        (["events", "generate", "nope-nope"], "unknown function"),
+    ])
+    func badInputGivesOneClearLineAndANonZeroExit(arguments: [String], message: String) throws {
+        let cli = CommandRunner()
+        defer { cli.cleanUp() }
+        let result = try cli.run(arguments, stdin: "{not json")
+        #expect(result.status != 0)
+        #expect(result.stderr.contains(message), "\(result.stderr)")
+        #expect(result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
+        #expect(result.stdout.isEmpty)
+    }
+
+    @Test func anEventOfTheWrongShapeIsNamed() throws {
+        let cli = CommandRunner()
+        defer { cli.cleanUp() }
+        let result = try cli.run(["invoke", "tickets-show", "--event", "-"], stdin: #"{"rawPath":"/api/tickets/x"}"#)
+        #expect(result.status != 0)
+        #expect(result.stderr.contains("not an API Gateway v2 HTTP event: requestContext: required field is missing"), "\(result.stderr)")
+    }
+
+    @Test func aShortJWTKeyIsRefusedAtStartUp() throws {
+        var cli = CommandRunner()
+        cli.environment["JWT_KEY"] = "too-short"
+        defer { cli.cleanUp() }
+        let result = try cli.run(["invoke", "auth-currentuser", "--event", "events/auth-currentuser.json"])
+        #expect(result.status != 0)
+        #expect(result.stderr.contains("JWT_KEY must be at least 32 bytes long (it has 9)"), "\(result.stderr)")
+    }
+
+    @Test func aJWTKeyFromTheEnvironmentSignsSessions() throws {
+        var cli = CommandRunner()
+        cli.environment["JWT_KEY"] = String(repeating: "z", count: 40)
+        defer { cli.cleanUp() }
+        let event = try cli.run(["events", "generate", "auth-currentuser", "--user", "carol@example.com"]).stdout
+        let result = try cli.invoke("auth-currentuser", event: event)
+        let user = (result.body as? [String: Any])?["currentUser"] as? [String: Any]
+        #expect(user?["email"] as? String == "carol@example.com")
+        #expect(!FileManager.default.fileExists(atPath: cli.dataDirectory.appendingPathComponent("jwt-key").path))
+    }
+}

@@ -1,0 +1,40 @@
+import Foundation
+import Testing
+
+/// `ticketing validate` against the project's manifest and broken copies of it.
+@Suite struct ValidateCommandTests {
+    private func brokenManifest(_ transform: (String) -> String) throws -> URL {
+        let text = try String(contentsOf: CommandRunner.root.appendingPathComponent("functions.yaml"), encoding: .utf8)
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("functions-\(UUID().uuidString).yaml")
+        try transform(text).write(to: url, atomically: true, encoding: .utf8)
+        return url
+    }
+
+    @Test func theProjectValidates() throws {
+        let result = try CommandRunner().run(["validate"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("match the compiled handlers"))
+    }
+
+    @Test func aMissingHandlerFailsNamingTheFunction() throws {
+        let manifest = try brokenManifest { $0 + "  - name: tickets-archive\n    service: tickets\n    http: POST /api/tickets/{id}/archive\n" }
+        defer { try? FileManager.default.removeItem(at: manifest) }
+        let result = try CommandRunner().run(["validate", "--manifest", manifest.path])
+        #expect(result.status != 0)
+        #expect(result.stderr.contains("function 'tickets-archive' is declared but has no handler"), "\(result.stderr)")
+    }
+
+    @Test func aDuplicateRouteFailsNamingBothFunctions() throws {
+        let manifest = try brokenManifest { $0.replacingOccurrences(of: "http: GET /api/tickets/{id}", with: "http: PUT /api/tickets/{id}") }
+        defer { try? FileManager.default.removeItem(at: manifest) }
+        let result = try CommandRunner().run(["validate", "--manifest", manifest.path])
+        #expect(result.status != 0)
+        #expect(result.stderr.contains("route PUT /api/tickets/{id} of 'tickets-update' is already declared by 'tickets-show'"), "\(result.stderr)")
+    }
+
+    @Test func aMissingManifestIsNamed() throws {
+        let result = try CommandRunner().run(["validate", "--manifest", "/nonexistent/functions.yaml"])
+        #expect(result.status != 0)
+        #expect(result.stderr.contains("/nonexistent/functions.yaml: cannot read the file"))
+    }
+}
