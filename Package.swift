@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "ticketing", targets: ["ticketing"]),
+        .executable(name: "ticketing-benchmarks", targets: ["TicketingBenchmarks"]),
         .library(name: "FunctionKit", targets: ["FunctionKit"]),
         .library(name: "Contracts", targets: ["Contracts"]),
     ],
@@ -57,6 +58,10 @@ let package = Package(
             ]
         ),
         .target(name: "FunctionTesting", dependencies: ["FunctionKit", "Runtime"]),
+        .executableTarget(
+            name: "TicketingBenchmarks",
+            dependencies: ["Auth", "Tickets", "FunctionKit", "FunctionTesting"]
+        ),
         .testTarget(name: "FunctionKitTests", dependencies: ["FunctionKit", "FunctionTesting"]),
         .testTarget(name: "AuthTests", dependencies: ["Auth", "FunctionTesting"]),
         .testTarget(name: "TicketsTests", dependencies: ["Tickets", "FunctionTesting"]),

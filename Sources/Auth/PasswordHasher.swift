@@ -44,8 +44,10 @@ public struct PasswordHasher: Sendable {
         var generator = SystemRandomNumberGenerator()
         let salt = (0..<Self.saltLength).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
         let key = try Self.derive(password, salt: salt, cost: cost)
-        return ["scrypt", "\(cost.logN)", "\(cost.blockSize)", "\(cost.parallelism)",
-            Data(salt).base64EncodedString(), Data(key).base64EncodedString()].joined(separator: "$")
+        return [
+            "scrypt", "\(cost.logN)", "\(cost.blockSize)", "\(cost.parallelism)",
+            Data(salt).base64EncodedString(), Data(key).base64EncodedString(),
+        ].joined(separator: "$")
     }
 
     /// Whether `password` matches `stored`, compared in constant time. A malformed stored hash matches

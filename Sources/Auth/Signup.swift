@@ -31,6 +31,7 @@ public struct Signup: HTTPFunction {
         }
         guard inserted == 1 else { throw FunctionError.badRequest("Email in use") }
         let (token, _) = try await context.sessions.issue(userID: id, email: credentials.email, now: context.now)
-        return try .json(201, UserBody(id: id, email: credentials.email), cookies: [context.sessions.cookie(for: token)])
+        return try .json(
+            201, UserBody(id: id, email: credentials.email), cookies: [context.sessions.cookie(for: token)])
     }
 }

@@ -24,8 +24,9 @@ enum Users {
     }
 
     static func find(email: String, in sql: any SQLDatabase) async throws -> Row? {
-        guard let row = try await sql.select().columns("id", "email", "password_hash").from(table)
-            .where("email", .equal, email).first()
+        guard
+            let row = try await sql.select().columns("id", "email", "password_hash").from(table)
+                .where("email", .equal, email).first()
         else { return nil }
         return Row(
             id: try row.decode(column: "id", as: String.self), email: try row.decode(column: "email", as: String.self),

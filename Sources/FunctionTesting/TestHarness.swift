@@ -22,7 +22,8 @@ public struct TestHarness: Sendable {
     /// are kept), or by `manifest` text when given.
     public static func make(services: [ServiceDefinition], manifest: String? = nil) async throws -> TestHarness {
         let clock = TestClock()
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ticketing-test-\(UUID().uuidString)")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "ticketing-test-\(UUID().uuidString)")
         var logger = Logger(label: "test")
         logger.logLevel = .critical
         let storage = try SQLiteEngine(directory: directory, logger: logger)
@@ -67,7 +68,8 @@ public struct TestHarness: Sendable {
         _ function: String, path: String? = nil, body: String? = nil, token: String? = nil,
         pathParameters: [String: String] = [:], query: [String: String] = [:], headers: [String: String] = [:]
     ) async throws -> TestResponse {
-        guard let entry = invoker.registry.entry(named: function), case .http(let route) = entry.declaration.trigger else {
+        guard let entry = invoker.registry.entry(named: function), case .http(let route) = entry.declaration.trigger
+        else {
             throw InvocationError.unknownFunction(function, known: invoker.registry.entries.map(\.name))
         }
         var allHeaders = headers

@@ -24,7 +24,9 @@ public struct CreateTicket: HTTPFunction {
             guard let row else { throw FunctionError.badRequest("Ticket was not stored") }
             let ticket = try TicketRecord(row: row)
             try await transaction.publish(
-                TicketCreated(id: ticket.id, version: ticket.version, title: ticket.title, price: ticket.price, userId: ticket.userID))
+                TicketCreated(
+                    id: ticket.id, version: ticket.version, title: ticket.title, price: ticket.price,
+                    userId: ticket.userID))
             return ticket
         }
         return try .json(201, ticket.body)

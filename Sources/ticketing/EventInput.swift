@@ -38,7 +38,8 @@ enum EventInput {
         }
         if members["specversion"] == nil {
             return CloudEvent(
-                id: UUID().uuidString.lowercased(), source: "/ticketing/cli", type: subject, time: now.iso8601, data: json)
+                id: UUID().uuidString.lowercased(), source: "/ticketing/cli", type: subject, time: now.iso8601,
+                data: json)
         }
         do {
             return try json.decode(as: CloudEvent.self)

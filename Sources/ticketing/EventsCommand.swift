@@ -40,7 +40,9 @@ struct Generate: AsyncParsableCommand {
 
     func run() async throws {
         let given = try body.map { text -> JSONValue in
-            guard let value = try? JSONValue(parsing: Data(text.utf8)) else { throw CommandError("--body is not valid JSON") }
+            guard let value = try? JSONValue(parsing: Data(text.utf8)) else {
+                throw CommandError("--body is not valid JSON")
+            }
             return value
         }
         let event = try await LocalProject.with(project) { local -> JSONValue in
@@ -52,14 +54,19 @@ struct Generate: AsyncParsableCommand {
             case .http(let route):
                 var request = try httpEvent(route: route, body: given ?? sample.httpBody(for: function))
                 if let user {
-                    request.headers["authorization"] = "Bearer \(try await UserSessions.token(for: user, project: local))"
+                    request.headers["authorization"] =
+                        "Bearer \(try await UserSessions.token(for: user, project: local))"
                 }
                 return try JSONValue(encoding: request)
             case .subscription(let subject):
-                return try JSONValue(encoding: cloudEvent(type: subject, data: given ?? sample.eventData(for: function), now: local.invoker.clock.now))
+                return try JSONValue(
+                    encoding: cloudEvent(
+                        type: subject, data: given ?? sample.eventData(for: function), now: local.invoker.clock.now))
             case .schedule:
                 return try JSONValue(
-                    encoding: cloudEvent(type: "schedule:\(function)", data: given ?? sample.eventData(for: function), now: local.invoker.clock.now))
+                    encoding: cloudEvent(
+                        type: "schedule:\(function)", data: given ?? sample.eventData(for: function),
+                        now: local.invoker.clock.now))
             }
         }
         print(try JSONCoding.string(event, pretty: true))
@@ -97,7 +104,9 @@ struct Generate: AsyncParsableCommand {
         var result: [String: String] = [:]
         for value in values {
             let parts = value.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            guard parts.count == 2, !parts[0].isEmpty else { throw CommandError("\(option) takes name=value, not '\(value)'") }
+            guard parts.count == 2, !parts[0].isEmpty else {
+                throw CommandError("\(option) takes name=value, not '\(value)'")
+            }
             result[option == "--header" ? parts[0].lowercased() : String(parts[0])] = String(parts[1])
         }
         return result

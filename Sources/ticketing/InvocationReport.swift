@@ -45,7 +45,9 @@ struct InvocationReport: Encodable {
             case .published(let event): published.append(event)
             case .scheduled(let invocation):
                 scheduled.append(
-                    Scheduled(function: invocation.function, key: invocation.key, dueAt: invocation.dueAt.iso8601, payload: invocation.payload))
+                    Scheduled(
+                        function: invocation.function, key: invocation.key, dueAt: invocation.dueAt.iso8601,
+                        payload: invocation.payload))
             case .cancelledSchedule(let function, let key): cancelled.append(Cancelled(function: function, key: key))
             }
         }
@@ -65,7 +67,9 @@ struct InvocationReport: Encodable {
         published.map { event in
             "published \(event.type) \(event.data.flatMap { try? JSONCoding.string($0) } ?? "")"
         }
-            + scheduled.map { "scheduled \($0.function) at \($0.dueAt) (key \($0.key)) \((try? JSONCoding.string($0.payload)) ?? "")" }
+            + scheduled.map {
+                "scheduled \($0.function) at \($0.dueAt) (key \($0.key)) \((try? JSONCoding.string($0.payload)) ?? "")"
+            }
             + cancelled.map { "cancelled scheduled \($0.function) (key \($0.key))" }
     }
 }

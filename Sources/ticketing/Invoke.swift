@@ -57,15 +57,20 @@ struct Invoke: AsyncParsableCommand {
                 request.headers["authorization"] = "Bearer \(try await UserSessions.token(for: user, project: local))"
             }
             let result = try await local.invoker.invoke(http: function, request: request)
-            report = InvocationReport(function: function, response: result.response, outcome: nil, effects: result.effects)
+            report = InvocationReport(
+                function: function, response: result.response, outcome: nil, effects: result.effects)
         case .subscription(let subject, _):
-            let cloudEvent = try EventInput.cloudEvent(data, source: event, subject: subject.rawValue, now: local.invoker.clock.now)
+            let cloudEvent = try EventInput.cloudEvent(
+                data, source: event, subject: subject.rawValue, now: local.invoker.clock.now)
             let result = try await local.invoker.invoke(event: function, event: cloudEvent)
-            report = InvocationReport(function: function, response: nil, outcome: result.outcome, effects: result.effects)
+            report = InvocationReport(
+                function: function, response: nil, outcome: result.outcome, effects: result.effects)
         case .schedule:
-            let cloudEvent = try EventInput.cloudEvent(data, source: event, subject: "schedule:\(function)", now: local.invoker.clock.now)
+            let cloudEvent = try EventInput.cloudEvent(
+                data, source: event, subject: "schedule:\(function)", now: local.invoker.clock.now)
             let result = try await local.invoker.invoke(event: function, event: cloudEvent)
-            report = InvocationReport(function: function, response: nil, outcome: result.outcome, effects: result.effects)
+            report = InvocationReport(
+                function: function, response: nil, outcome: result.outcome, effects: result.effects)
         }
         return report
     }

@@ -16,9 +16,11 @@ struct LocalProject {
         LoggingSystem.bootstrapOnce()
         let logger = Logger(label: "ticketing")
         let manifest = try Manifest.load(path: options.manifest)
-        let registry = try FunctionRegistry(services: Services.all(), manifest: manifest, manifestPath: options.manifest)
+        let registry = try FunctionRegistry(
+            services: Services.all(), manifest: manifest, manifestPath: options.manifest)
         let environment = ProcessInfo.processInfo.environment
-        let key = try SessionKey.resolve(environment: environment, dataDirectory: options.dataDirectory, localDevelopment: true)
+        let key = try SessionKey.resolve(
+            environment: environment, dataDirectory: options.dataDirectory, localDevelopment: true)
         let sessions = try await SessionCodec(key: key, secureCookies: false)
         let storage = try SQLiteEngine(directory: options.dataDirectory, logger: logger)
         let invoker = Invoker(registry: registry, storage: storage, sessions: sessions, clock: clock, logger: logger)
@@ -49,7 +51,9 @@ extension LoggingSystem {
             return !done
         }
         guard first else { return }
-        let level = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0.lowercased()) } ?? .warning
+        let level =
+            ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0.lowercased()) }
+            ?? .warning
         bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = level

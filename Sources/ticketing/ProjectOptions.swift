@@ -8,7 +8,8 @@ struct ProjectOptions: ParsableArguments {
 
     @Option(
         name: .customLong("data-dir"),
-        help: ArgumentHelp("Where local state is kept (default: $TICKETING_DATA_DIR or .ticketing).", valueName: "path"))
+        help: ArgumentHelp("Where local state is kept (default: $TICKETING_DATA_DIR or .ticketing).", valueName: "path")
+    )
     var dataDir: String?
 
     /// The data directory: `--data-dir`, else `TICKETING_DATA_DIR`, else `.ticketing` in the working directory.

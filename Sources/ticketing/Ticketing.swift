@@ -6,5 +6,6 @@ struct Ticketing: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ticketing",
         abstract: "Build, run and test the Ticketing marketplace as standalone serverless functions.",
+        version: "0.1.0",
         subcommands: [Invoke.self, EventsCommand.self, Validate.self])
 }

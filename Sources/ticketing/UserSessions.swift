@@ -12,7 +12,8 @@ enum UserSessions {
         let database = try await project.invoker.database(for: AuthService.name)
         let normalized = email.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
         let id = try await AuthService.userID(forEmail: normalized, in: database) ?? derivedID(for: normalized)
-        return try await project.invoker.sessions.issue(userID: id, email: normalized, now: project.invoker.clock.now).token
+        return try await project.invoker.sessions.issue(userID: id, email: normalized, now: project.invoker.clock.now)
+            .token
     }
 
     /// A UUID-shaped id derived from an e-mail address.

@@ -7,8 +7,10 @@ import Testing
 /// SPEC §5 sign-in, sign-out and current user.
 @Suite struct SigninTests {
     static func withAlice(_ body: (TestHarness) async throws -> Void) async throws {
-        try await TestHarness.with(services: [AuthService.definition(passwords: PasswordHasher(cost: .fastForTests))]) { harness in
-            let signup = try await harness.http("auth-signup", body: #"{"email":"alice@example.com","password":"secret"}"#)
+        try await TestHarness.with(services: [AuthService.definition(passwords: PasswordHasher(cost: .fastForTests))]) {
+            harness in
+            let signup = try await harness.http(
+                "auth-signup", body: #"{"email":"alice@example.com","password":"secret"}"#)
             #expect(signup.status == 201)
             try await body(harness)
         }
@@ -16,7 +18,8 @@ import Testing
 
     @Test func signsInWithTheRightPassword() async throws {
         try await Self.withAlice { harness in
-            let response = try await harness.http("auth-signin", body: #"{"email":" ALICE@example.com ","password":"secret"}"#)
+            let response = try await harness.http(
+                "auth-signin", body: #"{"email":" ALICE@example.com ","password":"secret"}"#)
             #expect(response.status == 200)
             #expect(response.string("email") == "alice@example.com")
             #expect(response.response.cookies.first?.hasPrefix("session=") == true)
@@ -25,8 +28,10 @@ import Testing
 
     @Test func unknownEmailAndWrongPasswordGetTheSameAnswer() async throws {
         try await Self.withAlice { harness in
-            let wrong = try await harness.http("auth-signin", body: #"{"email":"alice@example.com","password":"wrong!"}"#)
-            let unknown = try await harness.http("auth-signin", body: #"{"email":"nobody@example.com","password":"secret"}"#)
+            let wrong = try await harness.http(
+                "auth-signin", body: #"{"email":"alice@example.com","password":"wrong!"}"#)
+            let unknown = try await harness.http(
+                "auth-signin", body: #"{"email":"nobody@example.com","password":"secret"}"#)
             #expect(wrong.status == 400 && unknown.status == 400)
             #expect(wrong.errorMessages == ["Invalid credentials"])
             #expect(wrong.response.body == unknown.response.body)
@@ -49,16 +54,20 @@ import Testing
             #expect(response.json == .object([:]))
             let cookie = try #require(response.response.cookies.first)
             #expect(cookie.hasPrefix("session=;"))
-            #expect(cookie.contains("Path=/") && cookie.contains("Max-Age=0") && cookie.contains("Expires=Thu, 01 Jan 1970"))
+            #expect(
+                cookie.contains("Path=/") && cookie.contains("Max-Age=0") && cookie.contains("Expires=Thu, 01 Jan 1970")
+            )
         }
     }
 
     @Test func currentUserReadsTheCookieOrBearerAndIsNeverA401() async throws {
         try await Self.withAlice { harness in
-            let signin = try await harness.http("auth-signin", body: #"{"email":"alice@example.com","password":"secret"}"#)
+            let signin = try await harness.http(
+                "auth-signin", body: #"{"email":"alice@example.com","password":"secret"}"#)
             let cookie = try #require(signin.response.cookies.first).split(separator: ";")[0]
             let viaCookie = try await harness.send(
-                "auth-currentuser", HTTPRequest(method: "GET", path: "/api/users/currentuser", cookies: [String(cookie)]))
+                "auth-currentuser",
+                HTTPRequest(method: "GET", path: "/api/users/currentuser", cookies: [String(cookie)]))
             #expect(viaCookie.status == 200)
             let user = try #require(viaCookie.json?["currentUser"])
             #expect(user["email"]?.stringValue == "alice@example.com")
@@ -67,7 +76,8 @@ import Testing
             #expect(user["exp"]?.numberValue != nil)
 
             let viaHeader = try await harness.send(
-                "auth-currentuser", HTTPRequest(method: "GET", path: "/api/users/currentuser", headers: ["Cookie": "a=b; \(cookie)"]))
+                "auth-currentuser",
+                HTTPRequest(method: "GET", path: "/api/users/currentuser", headers: ["Cookie": "a=b; \(cookie)"]))
             #expect(viaHeader.json?["currentUser"]?["email"]?.stringValue == "alice@example.com")
 
             let token = try await harness.token(userID: "u1", email: "u1@example.com")

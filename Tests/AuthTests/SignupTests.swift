@@ -6,12 +6,14 @@ import Testing
 /// SPEC §5 `POST /api/users/signup`, every error in its stated order.
 @Suite struct SignupTests {
     static func withHarness(_ body: (TestHarness) async throws -> Void) async throws {
-        try await TestHarness.with(services: [AuthService.definition(passwords: PasswordHasher(cost: .fastForTests))], body)
+        try await TestHarness.with(
+            services: [AuthService.definition(passwords: PasswordHasher(cost: .fastForTests))], body)
     }
 
     @Test func createsAnAccountAndSetsTheSessionCookie() async throws {
         try await Self.withHarness { harness in
-            let response = try await harness.http("auth-signup", body: #"{"email":"  Alice@Example.COM ","password":"  secret  "}"#)
+            let response = try await harness.http(
+                "auth-signup", body: #"{"email":"  Alice@Example.COM ","password":"  secret  "}"#)
             #expect(response.status == 201)
             #expect(response.string("email") == "alice@example.com")
             let id = try #require(response.string("id"))
@@ -25,7 +27,8 @@ import Testing
             let session = await harness.invoker.sessions.session(fromToken: token, now: harness.clock.now)
             #expect(session?.id == id && session?.email == "alice@example.com")
             // The trimmed password is the one stored.
-            let signin = try await harness.http("auth-signin", body: #"{"email":"alice@example.com","password":"secret"}"#)
+            let signin = try await harness.http(
+                "auth-signin", body: #"{"email":"alice@example.com","password":"secret"}"#)
             #expect(signin.status == 200)
         }
     }
@@ -51,16 +54,21 @@ import Testing
     ])
     func validatesEmailAndPasswordLength(email: String, password: String, valid: Bool) async throws {
         try await Self.withHarness { harness in
-            let response = try await harness.http("auth-signup", json: .object(["email": .string(email), "password": .string(password)]))
-            #expect((response.status == 201) == valid, "\(email) / \(password.count) chars -> \(response.status) \(response.errorMessages)")
+            let response = try await harness.http(
+                "auth-signup", json: .object(["email": .string(email), "password": .string(password)]))
+            #expect(
+                (response.status == 201) == valid,
+                "\(email) / \(password.count) chars -> \(response.status) \(response.errorMessages)")
         }
     }
 
     @Test func refusesAnEmailInUseWhateverItsCaseOrSpacing() async throws {
         try await Self.withHarness { harness in
-            let response1 = try await harness.http("auth-signup", body: #"{"email":"bob@example.com","password":"secret"}"#)
+            let response1 = try await harness.http(
+                "auth-signup", body: #"{"email":"bob@example.com","password":"secret"}"#)
             #expect(response1.status == 201)
-            let again = try await harness.http("auth-signup", body: #"{"email":" BOB@example.com","password":"other1"}"#)
+            let again = try await harness.http(
+                "auth-signup", body: #"{"email":" BOB@example.com","password":"other1"}"#)
             #expect(again.status == 400)
             #expect(again.errorMessages == ["Email in use"])
             #expect(again.errorFields == [nil])
@@ -86,14 +94,16 @@ import Testing
                 "auth-signup", body: #"{"email":"a@b.co","password":"abcd"}"#, headers: ["content-type": "text/plain"])
             #expect(wrongType.status == 400)
             let charset = try await harness.http(
-                "auth-signup", body: #"{"email":"a@b.co","password":"abcd"}"#, headers: ["content-type": "application/json; charset=utf-8"])
+                "auth-signup", body: #"{"email":"a@b.co","password":"abcd"}"#,
+                headers: ["content-type": "application/json; charset=utf-8"])
             #expect(charset.status == 201)
         }
     }
 
     @Test func acceptsAJSONBodyWithoutContentType() async throws {
         try await Self.withHarness { harness in
-            let request = HTTPRequest(method: "POST", path: "/api/users/signup", body: #"{"email":"c@d.co","password":"abcd"}"#)
+            let request = HTTPRequest(
+                method: "POST", path: "/api/users/signup", body: #"{"email":"c@d.co","password":"abcd"}"#)
             let response2 = try await harness.send("auth-signup", request)
             #expect(response2.status == 201)
         }

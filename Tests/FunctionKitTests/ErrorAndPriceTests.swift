@@ -6,12 +6,20 @@ import Testing
 @Suite struct ErrorAndPriceTests {
     @Test func errorsMapToTheDocumentedStatusAndShape() throws {
         let cases: [(FunctionError, Int, String)] = [
-            (.validation([ErrorDetail(message: "Title is required", field: "title")]), 400, #"{"errors":[{"field":"title","message":"Title is required"}]}"#),
+            (
+                .validation([ErrorDetail(message: "Title is required", field: "title")]), 400,
+                #"{"errors":[{"field":"title","message":"Title is required"}]}"#
+            ),
             (.badRequest("Email in use"), 400, #"{"errors":[{"message":"Email in use"}]}"#),
             (.notAuthorized, 401, #"{"errors":[{"message":"Not authorized"}]}"#),
-            (.paymentRequired(message: "Your card was declined.", code: "generic_decline"), 402,
-                #"{"errors":[{"code":"generic_decline","message":"Your card was declined."}]}"#),
-            (.forbidden("Cannot order your own ticket"), 403, #"{"errors":[{"message":"Cannot order your own ticket"}]}"#),
+            (
+                .paymentRequired(message: "Your card was declined.", code: "generic_decline"), 402,
+                #"{"errors":[{"code":"generic_decline","message":"Your card was declined."}]}"#
+            ),
+            (
+                .forbidden("Cannot order your own ticket"), 403,
+                #"{"errors":[{"message":"Cannot order your own ticket"}]}"#
+            ),
             (.notFound, 404, #"{"errors":[{"message":"Not Found"}]}"#),
             (.payloadTooLarge, 413, #"{"errors":[{"message":"Request body too large"}]}"#),
         ]
@@ -22,7 +30,9 @@ import Testing
         }
     }
 
-    @Test(arguments: [("19.99", 1999), ("0.29", 29), ("0.1", 10), ("1e2", 10000), ("1000000", 100_000_000), ("10.50", 1050)])
+    @Test(arguments: [
+        ("19.99", 1999), ("0.29", 29), ("0.1", 10), ("1e2", 10000), ("1000000", 100_000_000), ("10.50", 1050),
+    ])
     func pricesAreExact(text: String, cents: Int) throws {
         let value = try #require(Decimal(string: text))
         #expect(Price(exactly: value)?.cents == cents)
@@ -43,7 +53,12 @@ import Testing
         #expect(body.string("a", "A") == "x")
         #expect(body.number("b", "B must be a number") == nil)
         #expect(body.string("c", "C is required") == nil)
-        #expect(throws: FunctionError.validation([ErrorDetail(message: "B must be a number", field: "b"), ErrorDetail(message: "C is required", field: "c")])) {
+        #expect(
+            throws: FunctionError.validation([
+                ErrorDetail(message: "B must be a number", field: "b"),
+                ErrorDetail(message: "C is required", field: "c"),
+            ])
+        ) {
             try body.check()
         }
     }

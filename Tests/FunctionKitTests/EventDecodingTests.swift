@@ -55,7 +55,8 @@ import Testing
     }
 
     @Test func dataOfTheWrongShapeIsAnInvalidEventNamingTheField() throws {
-        let event = CloudEvent(id: "e1", source: "s", type: "ticket:created", time: nil, data: .object(["id": .string("t1")]))
+        let event = CloudEvent(
+            id: "e1", source: "s", type: "ticket:created", time: nil, data: .object(["id": .string("t1")]))
         #expect {
             try event.decodeData(as: TicketCreated.self)
         } throws: { error in

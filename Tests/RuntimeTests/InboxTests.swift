@@ -13,7 +13,8 @@ enum Ledger {
             try await context.transaction { transaction in
                 try await transaction.sql.insert(into: "entries").columns("ticket_id").values(SQLBind(payload.id)).run()
                 try await transaction.schedule(
-                    "ledger-remind", payload: ["ticketId": payload.id], at: transaction.now.addingTimeInterval(60), key: payload.id)
+                    "ledger-remind", payload: ["ticketId": payload.id], at: transaction.now.addingTimeInterval(60),
+                    key: payload.id)
             }
         }
     }
@@ -30,7 +31,9 @@ enum Ledger {
     static let service = ServiceDefinition(
         name: "ledger",
         migrations: [
-            Migration("001") { sql in try await sql.create(table: "entries").column("ticket_id", type: .text, .notNull).run() }
+            Migration("001") { sql in
+                try await sql.create(table: "entries").column("ticket_id", type: .text, .notNull).run()
+            }
         ],
         functions: [
             FunctionDefinition("ledger-on-ticket-created", subscription: RecordTicket()),
@@ -50,7 +53,8 @@ enum Ledger {
     static func event(id: String = "e1") throws -> CloudEvent {
         CloudEvent(
             id: id, source: "/ticketing/tickets", type: "ticket:created", time: nil,
-            data: try JSONValue(encoding: TicketCreated(id: "t1", version: 0, title: "x", price: Price(cents: 1), userId: "u")))
+            data: try JSONValue(
+                encoding: TicketCreated(id: "t1", version: 0, title: "x", price: Price(cents: 1), userId: "u")))
     }
 }
 
@@ -66,7 +70,8 @@ enum Ledger {
             let database = try await harness.invoker.database(for: "ledger")
             #expect(try await StorageTests.count("entries", in: database) == 1)
             #expect(try await StorageTests.count(MessagingTables.timers, in: database) == 1)
-            let other = try await harness.invoker.invoke(event: "ledger-on-ticket-created", event: try Ledger.event(id: "e2"))
+            let other = try await harness.invoker.invoke(
+                event: "ledger-on-ticket-created", event: try Ledger.event(id: "e2"))
             #expect(other.outcome == .handled)
             #expect(try await StorageTests.count("entries", in: database) == 2)
         }
@@ -76,7 +81,8 @@ enum Ledger {
         try await TestHarness.with(services: [Ledger.service], manifest: Ledger.manifest) { harness in
             _ = try await harness.invoker.invoke(event: "ledger-on-ticket-created", event: try Ledger.event(id: "e1"))
             harness.clock.advance(by: 10)
-            let second = try await harness.invoker.invoke(event: "ledger-on-ticket-created", event: try Ledger.event(id: "e2"))
+            let second = try await harness.invoker.invoke(
+                event: "ledger-on-ticket-created", event: try Ledger.event(id: "e2"))
             let database = try await harness.invoker.database(for: "ledger")
             #expect(try await StorageTests.count(MessagingTables.timers, in: database) == 1)
             guard case .scheduled(let invocation)? = second.effects.first else {
@@ -100,13 +106,17 @@ enum Ledger {
             #expect(message.contains("id"))
             var wrongType = try Ledger.event(id: "e3")
             wrongType.type = "order:created"
-            #expect(try await harness.invoker.invoke(event: "ledger-on-ticket-created", event: wrongType).outcome.status == "rejected")
+            #expect(
+                try await harness.invoker.invoke(event: "ledger-on-ticket-created", event: wrongType).outcome.status
+                    == "rejected")
         }
     }
 
     @Test func scheduledFunctionsRunOnTheirPayload() async throws {
         try await TestHarness.with(services: [Ledger.service], manifest: Ledger.manifest) { harness in
-            let event = CloudEvent(id: "s1", source: "/ticketing/scheduler", type: "schedule:ledger-remind", time: nil, data: .object(["ticketId": .string("t9")]))
+            let event = CloudEvent(
+                id: "s1", source: "/ticketing/scheduler", type: "schedule:ledger-remind", time: nil,
+                data: .object(["ticketId": .string("t9")]))
             let result = try await harness.invoker.invoke(event: "ledger-remind", event: event)
             #expect(result.outcome == .handled)
             guard case .published(let published)? = result.effects.first else {
@@ -120,7 +130,8 @@ enum Ledger {
     @Test func invokingAnHTTPFunctionWithAnEventIsRefused() async throws {
         try await TestHarness.with(services: [Ledger.service], manifest: Ledger.manifest) { harness in
             await #expect(throws: InvocationError.self) {
-                _ = try await harness.invoker.invoke(http: "ledger-remind", request: HTTPRequest(method: "GET", path: "/"))
+                _ = try await harness.invoker.invoke(
+                    http: "ledger-remind", request: HTTPRequest(method: "GET", path: "/"))
             }
             await #expect(throws: InvocationError.self) {
                 _ = try await harness.invoker.invoke(event: "nope", event: try Ledger.event())

@@ -10,7 +10,8 @@ import Tickets
     let services = [AuthService.definition(), TicketsService.definition()]
 
     private func problems(_ yaml: String) throws -> [String] {
-        FunctionRegistry.problems(services: services, manifest: try Manifest.parse(yaml), knownSubjects: ["ticket:created"])
+        FunctionRegistry.problems(
+            services: services, manifest: try Manifest.parse(yaml), knownSubjects: ["ticket:created"])
     }
 
     private var projectManifest: String {
@@ -28,34 +29,47 @@ import Tickets
     }
 
     @Test func aDeclaredFunctionWithoutAHandlerIsNamed() throws {
-        let yaml = try projectManifest + "\n  - name: tickets-archive\n    service: tickets\n    http: POST /api/tickets/{id}/archive\n"
+        let yaml =
+            try projectManifest
+            + "\n  - name: tickets-archive\n    service: tickets\n    http: POST /api/tickets/{id}/archive\n"
         #expect(try problems(yaml) == ["function 'tickets-archive' is declared but has no handler"])
     }
 
     @Test func aHandlerWithoutADeclarationIsNamed() throws {
-        let yaml = try projectManifest.replacingOccurrences(of: "  - name: auth-signout\n    service: auth\n    http: POST /api/users/signout\n", with: "")
+        let yaml = try projectManifest.replacingOccurrences(
+            of: "  - name: auth-signout\n    service: auth\n    http: POST /api/users/signout\n", with: "")
         #expect(try problems(yaml) == ["handler 'auth-signout' has no declaration in the manifest"])
     }
 
     @Test func aRouteDeclaredTwiceIsNamed() throws {
-        let yaml = try projectManifest.replacingOccurrences(of: "http: GET /api/tickets/{id}", with: "http: PUT /api/tickets/{ticketId}")
-        #expect(try problems(yaml) == ["route PUT /api/tickets/{id} of 'tickets-update' is already declared by 'tickets-show'"])
+        let yaml = try projectManifest.replacingOccurrences(
+            of: "http: GET /api/tickets/{id}", with: "http: PUT /api/tickets/{ticketId}")
+        #expect(
+            try problems(yaml) == [
+                "route PUT /api/tickets/{id} of 'tickets-update' is already declared by 'tickets-show'"
+            ])
     }
 
     @Test func aTriggerOfTheWrongKindIsNamed() throws {
-        let yaml = try projectManifest.replacingOccurrences(of: "http: GET /api/tickets/{id}", with: "subscribe: ticket:created")
+        let yaml = try projectManifest.replacingOccurrences(
+            of: "http: GET /api/tickets/{id}", with: "subscribe: ticket:created")
         #expect(try problems(yaml) == ["function 'tickets-show' is declared as subscription but its handler is http"])
     }
 
     @Test func aSubscriptionToASubjectWithoutSchemaIsNamed() throws {
-        let yaml = try projectManifest.replacingOccurrences(of: "http: GET /api/tickets/{id}", with: "subscribe: ticket:exploded")
-        #expect(try problems(yaml).contains("function 'tickets-show' subscribes to 'ticket:exploded', which has no schema"))
+        let yaml = try projectManifest.replacingOccurrences(
+            of: "http: GET /api/tickets/{id}", with: "subscribe: ticket:exploded")
+        #expect(
+            try problems(yaml).contains("function 'tickets-show' subscribes to 'ticket:exploded', which has no schema"))
     }
 
     @Test func theWrongServiceIsNamed() throws {
-        let yaml = try projectManifest.replacingOccurrences(of: "  - name: tickets-show\n    service: tickets", with: "  - name: tickets-show\n    service: auth")
+        let yaml = try projectManifest.replacingOccurrences(
+            of: "  - name: tickets-show\n    service: tickets", with: "  - name: tickets-show\n    service: auth")
         let found = try problems(yaml)
-        #expect(found.contains("function 'tickets-show' is declared in service 'auth' but its handler belongs to 'tickets'"))
+        #expect(
+            found.contains("function 'tickets-show' is declared in service 'auth' but its handler belongs to 'tickets'")
+        )
     }
 
     @Test(arguments: [
@@ -81,7 +95,9 @@ import Tickets
 
     @Test func theRegistryRefusesToBuildOnAnyProblem() throws {
         let yaml = try projectManifest + "\n  - name: tickets-archive\n    service: tickets\n    schedule: true\n"
-        #expect(throws: ManifestError.self) { try FunctionRegistry(services: services, manifest: try Manifest.parse(yaml)) }
+        #expect(throws: ManifestError.self) {
+            try FunctionRegistry(services: services, manifest: try Manifest.parse(yaml))
+        }
     }
 
     @Test func routesMatchAndFillTemplates() throws {

@@ -23,14 +23,19 @@ import Tickets
         try await TestHarness.with(services: [TicketsService.definition()]) { harness in
             let database = try await harness.invoker.database(for: TicketsService.name)
             let context = FunctionContext(
-                functionName: "test", invocationID: "1", clock: harness.clock, logger: Logger(label: "test"), session: nil,
+                functionName: "test", invocationID: "1", clock: harness.clock, logger: Logger(label: "test"),
+                session: nil,
                 sessions: harness.invoker.sessions, database: database)
             await #expect(throws: Boom.self) {
                 try await context.transaction { transaction in
                     try await transaction.sql.insert(into: "tickets")
                         .columns("id", "title", "title_search", "price_cents", "user_id", "version", "created_at")
-                        .values(SQLBind("t1"), SQLBind("x"), SQLBind("x"), SQLBind(100), SQLBind("u"), SQLBind(0), SQLBind(0)).run()
-                    try await transaction.publish(TicketCreated(id: "t1", version: 0, title: "x", price: Price(cents: 100), userId: "u"))
+                        .values(
+                            SQLBind("t1"), SQLBind("x"), SQLBind("x"), SQLBind(100), SQLBind("u"), SQLBind(0),
+                            SQLBind(0)
+                        ).run()
+                    try await transaction.publish(
+                        TicketCreated(id: "t1", version: 0, title: "x", price: Price(cents: 100), userId: "u"))
                     throw Boom()
                 }
             }

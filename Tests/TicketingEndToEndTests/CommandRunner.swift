@@ -13,7 +13,8 @@ struct CommandRunner {
     }
 
     /// The package root.
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
 
     /// The binary: `TICKETING_BINARY`, else `ticketing` next to the test bundle.
     static let binary: URL = {
@@ -28,7 +29,8 @@ struct CommandRunner {
     }()
 
     /// A fresh data directory for this runner.
-    let dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("ticketing-e2e-\(UUID().uuidString)")
+    let dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent(
+        "ticketing-e2e-\(UUID().uuidString)")
     var workingDirectory = CommandRunner.root
     var environment: [String: String] = [:]
 
@@ -37,11 +39,14 @@ struct CommandRunner {
         process.executableURL = Self.binary
         process.arguments = arguments
         process.currentDirectoryURL = workingDirectory
-        var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("TICKETING_") && $0.key != "JWT_KEY" }
+        var environment = ProcessInfo.processInfo.environment.filter {
+            !$0.key.hasPrefix("TICKETING_") && $0.key != "JWT_KEY"
+        }
         environment["TICKETING_DATA_DIR"] = dataDirectory.path
         environment.merge(self.environment) { $1 }
         process.environment = environment
-        let outputs = FileManager.default.temporaryDirectory.appendingPathComponent("ticketing-e2e-out-\(UUID().uuidString)")
+        let outputs = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "ticketing-e2e-out-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: outputs, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: outputs) }
         let stdoutURL = outputs.appendingPathComponent("stdout")
@@ -63,10 +68,14 @@ struct CommandRunner {
     }
 
     /// Runs `invoke` and returns the v2 response with its body parsed.
-    func invoke(_ function: String, event: String, extra: [String] = []) throws -> (status: Int, body: Any?, result: Result) {
+    func invoke(_ function: String, event: String, extra: [String] = []) throws -> (
+        status: Int, body: Any?, result: Result
+    ) {
         let result = try run(["invoke", function, "--event", "-"] + extra, stdin: event)
         let status = result.object["statusCode"] as? Int ?? -1
-        let body = (result.object["body"] as? String).flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8), options: [.fragmentsAllowed]) }
+        let body = (result.object["body"] as? String).flatMap {
+            try? JSONSerialization.jsonObject(with: Data($0.utf8), options: [.fragmentsAllowed])
+        }
         return (status, body, result)
     }
 

@@ -6,14 +6,17 @@ import Testing
     @Test func signUpCreateAndShowAcrossInvocations() throws {
         let cli = CommandRunner()
         defer { cli.cleanUp() }
-        let signupEvent = try cli.run(["events", "generate", "auth-signup", "--body", #"{"email":"alice@example.com","password":"secret"}"#])
+        let signupEvent = try cli.run([
+            "events", "generate", "auth-signup", "--body", #"{"email":"alice@example.com","password":"secret"}"#,
+        ])
         #expect(signupEvent.status == 0, "\(signupEvent.stderr)")
         let signup = try cli.invoke("auth-signup", event: signupEvent.stdout)
         #expect(signup.status == 201)
         let userID = try #require((signup.body as? [String: Any])?["id"] as? String)
 
         let createEvent = try cli.run([
-            "events", "generate", "tickets-create", "--user", "alice@example.com", "--body", #"{"title":"Concert","price":19.99}"#,
+            "events", "generate", "tickets-create", "--user", "alice@example.com", "--body",
+            #"{"title":"Concert","price":19.99}"#,
         ])
         let create = try cli.invoke("tickets-create", event: createEvent.stdout)
         #expect(create.status == 201)
@@ -33,7 +36,8 @@ import Testing
         let cli = CommandRunner()
         defer { cli.cleanUp() }
         let event = try cli.run(["events", "generate", "tickets-create", "--body", #"{"title":"A","price":5}"#]).stdout
-        let result = try cli.run(["invoke", "tickets-create", "--event", "-", "--user", "bob@example.com", "--output", "json"], stdin: event)
+        let result = try cli.run(
+            ["invoke", "tickets-create", "--event", "-", "--user", "bob@example.com", "--output", "json"], stdin: event)
         #expect(result.status == 0)
         let object = result.object
         #expect((object["response"] as? [String: Any])?["statusCode"] as? Int == 201)
@@ -56,8 +60,10 @@ import Testing
     @Test func everySampleEventIsAcceptedByInvoke() throws {
         let cli = CommandRunner()
         defer { cli.cleanUp() }
-        let samples = try FileManager.default.contentsOfDirectory(atPath: CommandRunner.root.appendingPathComponent("events").path)
-            .filter { $0.hasSuffix(".json") }.sorted()
+        let samples = try FileManager.default.contentsOfDirectory(
+            atPath: CommandRunner.root.appendingPathComponent("events").path
+        )
+        .filter { $0.hasSuffix(".json") }.sorted()
         #expect(samples.count >= 8)
         for sample in samples {
             let function = String(sample.dropLast(".json".count))
@@ -91,7 +97,9 @@ import Testing
         defer { cli.cleanUp() }
         let result = try cli.run(["invoke", "tickets-show", "--event", "-"], stdin: #"{"rawPath":"/api/tickets/x"}"#)
         #expect(result.status != 0)
-        #expect(result.stderr.contains("not an API Gateway v2 HTTP event: requestContext: required field is missing"), "\(result.stderr)")
+        #expect(
+            result.stderr.contains("not an API Gateway v2 HTTP event: requestContext: required field is missing"),
+            "\(result.stderr)")
     }
 
     @Test func aShortJWTKeyIsRefusedAtStartUp() throws {

@@ -17,7 +17,9 @@ import Testing
     }
 
     @Test func aMissingHandlerFailsNamingTheFunction() throws {
-        let manifest = try brokenManifest { $0 + "  - name: tickets-archive\n    service: tickets\n    http: POST /api/tickets/{id}/archive\n" }
+        let manifest = try brokenManifest {
+            $0 + "  - name: tickets-archive\n    service: tickets\n    http: POST /api/tickets/{id}/archive\n"
+        }
         defer { try? FileManager.default.removeItem(at: manifest) }
         let result = try CommandRunner().run(["validate", "--manifest", manifest.path])
         #expect(result.status != 0)
@@ -25,11 +27,16 @@ import Testing
     }
 
     @Test func aDuplicateRouteFailsNamingBothFunctions() throws {
-        let manifest = try brokenManifest { $0.replacingOccurrences(of: "http: GET /api/tickets/{id}", with: "http: PUT /api/tickets/{id}") }
+        let manifest = try brokenManifest {
+            $0.replacingOccurrences(of: "http: GET /api/tickets/{id}", with: "http: PUT /api/tickets/{id}")
+        }
         defer { try? FileManager.default.removeItem(at: manifest) }
         let result = try CommandRunner().run(["validate", "--manifest", manifest.path])
         #expect(result.status != 0)
-        #expect(result.stderr.contains("route PUT /api/tickets/{id} of 'tickets-update' is already declared by 'tickets-show'"), "\(result.stderr)")
+        #expect(
+            result.stderr.contains(
+                "route PUT /api/tickets/{id} of 'tickets-update' is already declared by 'tickets-show'"),
+            "\(result.stderr)")
     }
 
     @Test func aMissingManifestIsNamed() throws {

@@ -16,29 +16,38 @@ import Testing
 
     @Test func createsATicketAndPublishesTicketCreated() async throws {
         try await TicketsFixture.with { fixture in
-            let response = try await fixture.harness.http("tickets-create", body: #"{"title":"  Concert  ","price":19.99}"#, token: fixture.alice)
+            let response = try await fixture.harness.http(
+                "tickets-create", body: #"{"title":"  Concert  ","price":19.99}"#, token: fixture.alice)
             #expect(response.status == 201)
             let id = try #require(response.string("id"))
-            #expect(response.json == .object([
-                "id": .string(id), "title": .string("Concert"), "price": .number(Decimal(string: "19.99")!),
-                "userId": .string("alice-id"), "version": .number(0),
-            ]))
+            #expect(
+                response.json
+                    == .object([
+                        "id": .string(id), "title": .string("Concert"), "price": .number(Decimal(string: "19.99")!),
+                        "userId": .string("alice-id"), "version": .number(0),
+                    ]))
             #expect(response.response.body.contains(#""price":19.99"#))
             #expect(response.published.count == 1)
             let event = try #require(response.published.first)
             #expect(event.type == "ticket:created")
             #expect(event.source == "/ticketing/tickets")
             let payload = try event.decodeData(as: TicketCreated.self)
-            #expect(payload == TicketCreated(id: id, version: 0, title: "Concert", price: Price(cents: 1999), userId: "alice-id"))
+            #expect(
+                payload
+                    == TicketCreated(
+                        id: id, version: 0, title: "Concert", price: Price(cents: 1999), userId: "alice-id"))
             #expect(try await fixture.outboxCount() == 1)
         }
     }
 
     @Test(arguments: [
-        (#"{"price":10}"#, ["title"]), (#"{"title":"   ","price":10}"#, ["title"]), (#"{"title":5,"price":10}"#, ["title"]),
-        (#"{"title":"x"}"#, ["price"]), (#"{"title":"x","price":"10"}"#, ["price"]), (#"{"title":"x","price":0}"#, ["price"]),
+        (#"{"price":10}"#, ["title"]), (#"{"title":"   ","price":10}"#, ["title"]),
+        (#"{"title":5,"price":10}"#, ["title"]),
+        (#"{"title":"x"}"#, ["price"]), (#"{"title":"x","price":"10"}"#, ["price"]),
+        (#"{"title":"x","price":0}"#, ["price"]),
         (#"{"title":"x","price":-5}"#, ["price"]), (#"{"title":"x","price":10.001}"#, ["price"]),
-        (#"{"title":"x","price":1000000.01}"#, ["price"]), (#"{}"#, ["title", "price"]), (#"{"title":null,"price":null}"#, ["title", "price"]),
+        (#"{"title":"x","price":1000000.01}"#, ["price"]), (#"{}"#, ["title", "price"]),
+        (#"{"title":null,"price":null}"#, ["title", "price"]),
     ])
     func rejectsBadFields(body: String, fields: [String]) async throws {
         try await TicketsFixture.with { fixture in
@@ -52,18 +61,26 @@ import Testing
     @Test func titleAtMost200Characters() async throws {
         try await TicketsFixture.with { fixture in
             let ok = try await fixture.harness.http(
-                "tickets-create", json: .object(["title": .string(String(repeating: "é", count: 200)), "price": .number(1)]), token: fixture.alice)
+                "tickets-create",
+                json: .object(["title": .string(String(repeating: "é", count: 200)), "price": .number(1)]),
+                token: fixture.alice)
             #expect(ok.status == 201)
             let long = try await fixture.harness.http(
-                "tickets-create", json: .object(["title": .string(String(repeating: "a", count: 201)), "price": .number(1)]), token: fixture.alice)
+                "tickets-create",
+                json: .object(["title": .string(String(repeating: "a", count: 201)), "price": .number(1)]),
+                token: fixture.alice)
             #expect(long.status == 400 && long.errorFields == ["title"])
         }
     }
 
-    @Test(arguments: [("0.29", 29), ("19.99", 1999), ("10.50", 1050), ("10.500", 1050), ("1e2", 10000), ("1000000", 100_000_000), ("0.01", 1)])
+    @Test(arguments: [
+        ("0.29", 29), ("19.99", 1999), ("10.50", 1050), ("10.500", 1050), ("1e2", 10000), ("1000000", 100_000_000),
+        ("0.01", 1),
+    ])
     func pricesAreJudgedOnTheirDecimalValueAndStoredExactly(text: String, cents: Int) async throws {
         try await TicketsFixture.with { fixture in
-            let response = try await fixture.harness.http("tickets-create", body: #"{"title":"x","price":\#(text)}"#, token: fixture.alice)
+            let response = try await fixture.harness.http(
+                "tickets-create", body: #"{"title":"x","price":\#(text)}"#, token: fixture.alice)
             #expect(response.status == 201, "\(text)")
             let payload = try #require(response.published.first).decodeData(as: TicketCreated.self)
             #expect(payload.price.cents == cents)

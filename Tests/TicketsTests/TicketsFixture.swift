@@ -21,7 +21,8 @@ struct TicketsFixture {
 
     /// Creates a ticket as `token` and returns its id.
     func create(_ title: String, price: String = "10", token: String? = nil) async throws -> String {
-        let response = try await harness.http("tickets-create", body: #"{"title":"\#(title)","price":\#(price)}"#, token: token ?? alice)
+        let response = try await harness.http(
+            "tickets-create", body: #"{"title":"\#(title)","price":\#(price)}"#, token: token ?? alice)
         guard response.status == 201, let id = response.string("id") else {
             throw FixtureError(description: "create failed: \(response.status) \(response.response.body)")
         }
@@ -32,8 +33,10 @@ struct TicketsFixture {
     func reserve(_ ticketID: String, orderID: String = "order-1") async throws {
         let database = try await harness.invoker.database(for: TicketsService.name)
         try await database.transaction { sql in
-            try await sql.update("tickets").set("order_id", to: orderID).set(SQLRaw("version"), to: SQLRaw("version + 1"))
-                .where("id", .equal, ticketID).run()
+            try await sql.update("tickets").set("order_id", to: orderID).set(
+                SQLRaw("version"), to: SQLRaw("version + 1")
+            )
+            .where("id", .equal, ticketID).run()
         }
     }
 
@@ -41,8 +44,10 @@ struct TicketsFixture {
     func outboxCount() async throws -> Int {
         let database = try await harness.invoker.database(for: TicketsService.name)
         return try await database.read { sql in
-            try await sql.select().column(SQLFunction("count", args: SQLLiteral.all), as: "n").from(MessagingTables.outbox)
-                .first()?.decode(column: "n", as: Int.self) ?? -1
+            try await sql.select().column(SQLFunction("count", args: SQLLiteral.all), as: "n").from(
+                MessagingTables.outbox
+            )
+            .first()?.decode(column: "n", as: Int.self) ?? -1
         }
     }
 }

@@ -47,7 +47,8 @@ public final class Transaction: Sendable {
     /// Asks for `function` to be invoked with `payload` at or after `dueAt`; `key` names the timer so it
     /// can be cancelled. Scheduling the same key again replaces the earlier timer.
     @discardableResult
-    public func schedule(_ function: String, payload: some Encodable & Sendable, at dueAt: Date, key: String) async throws
+    public func schedule(_ function: String, payload: some Encodable & Sendable, at dueAt: Date, key: String)
+        async throws
         -> ScheduledInvocation
     {
         let invocation = ScheduledInvocation(

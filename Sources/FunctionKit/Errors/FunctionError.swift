@@ -86,6 +86,8 @@ extension HTTPResponse {
     public static func errorResponse(_ status: Int, _ details: [ErrorDetail]) -> HTTPResponse {
         // Encoding plain strings cannot fail; the fallback keeps the shape should it ever.
         (try? .json(status, ErrorBody(errors: details)))
-            ?? HTTPResponse(statusCode: status, headers: ["content-type": "application/json; charset=utf-8"], body: #"{"errors":[{"message":"Error"}]}"#)
+            ?? HTTPResponse(
+                statusCode: status, headers: ["content-type": "application/json; charset=utf-8"],
+                body: #"{"errors":[{"message":"Error"}]}"#)
     }
 }

@@ -22,7 +22,10 @@ public struct HTTPRequest: Sendable, Equatable {
             public var userAgent: String?
 
             /// Creates the HTTP part of a request context.
-            public init(method: String, path: String, protocol: String? = "HTTP/1.1", sourceIp: String? = nil, userAgent: String? = nil) {
+            public init(
+                method: String, path: String, protocol: String? = "HTTP/1.1", sourceIp: String? = nil,
+                userAgent: String? = nil
+            ) {
                 self.method = method
                 self.path = path
                 self.protocol = `protocol`
@@ -43,7 +46,9 @@ public struct HTTPRequest: Sendable, Equatable {
         public var http: HTTP
 
         /// Creates a request context.
-        public init(requestId: String, routeKey: String? = nil, stage: String? = "$default", timeEpoch: Int64? = nil, http: HTTP) {
+        public init(
+            requestId: String, routeKey: String? = nil, stage: String? = "$default", timeEpoch: Int64? = nil, http: HTTP
+        ) {
             self.requestId = requestId
             self.routeKey = routeKey
             self.stage = stage
@@ -153,7 +158,8 @@ extension HTTPRequest: Codable {
         cookies = try container.decodeIfPresent([String].self, forKey: .cookies) ?? []
         let rawHeaders = try container.decodeIfPresent([String: String].self, forKey: .headers) ?? [:]
         headers = Dictionary(rawHeaders.map { ($0.key.lowercased(), $0.value) }, uniquingKeysWith: { "\($0),\($1)" })
-        queryStringParameters = try container.decodeIfPresent([String: String].self, forKey: .queryStringParameters) ?? [:]
+        queryStringParameters =
+            try container.decodeIfPresent([String: String].self, forKey: .queryStringParameters) ?? [:]
         pathParameters = try container.decodeIfPresent([String: String].self, forKey: .pathParameters) ?? [:]
         requestContext = context
         requestContext.http.method = context.http.method.uppercased()

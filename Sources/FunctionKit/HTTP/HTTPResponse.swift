@@ -14,7 +14,10 @@ public struct HTTPResponse: Codable, Sendable, Equatable {
     public var isBase64Encoded: Bool
 
     /// Creates a response.
-    public init(statusCode: Int, headers: [String: String] = [:], cookies: [String] = [], body: String = "", isBase64Encoded: Bool = false) {
+    public init(
+        statusCode: Int, headers: [String: String] = [:], cookies: [String] = [], body: String = "",
+        isBase64Encoded: Bool = false
+    ) {
         self.statusCode = statusCode
         self.headers = headers
         self.cookies = cookies
@@ -23,10 +26,13 @@ public struct HTTPResponse: Codable, Sendable, Equatable {
     }
 
     /// A response whose body is `value` as JSON.
-    public static func json(_ status: Int, _ value: some Encodable, headers: [String: String] = [:], cookies: [String] = []) throws -> HTTPResponse {
+    public static func json(
+        _ status: Int, _ value: some Encodable, headers: [String: String] = [:], cookies: [String] = []
+    ) throws -> HTTPResponse {
         var allHeaders = headers
         allHeaders["content-type"] = "application/json; charset=utf-8"
-        return HTTPResponse(statusCode: status, headers: allHeaders, cookies: cookies, body: try JSONCoding.string(value))
+        return HTTPResponse(
+            statusCode: status, headers: allHeaders, cookies: cookies, body: try JSONCoding.string(value))
     }
 
     /// An empty response, e.g. 204.

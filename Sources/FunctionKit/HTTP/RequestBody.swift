@@ -18,7 +18,9 @@ public struct RequestBody: Sendable {
 
     /// The trimmed string at `field`, or `nil` (and a field error with `message`) when it is missing, not
     /// a string, or fails `isValid`.
-    public mutating func string(_ field: String, _ message: String, isValid: (String) -> Bool = { !$0.isEmpty }) -> String? {
+    public mutating func string(_ field: String, _ message: String, isValid: (String) -> Bool = { !$0.isEmpty })
+        -> String?
+    {
         guard case .string(let raw)? = members[field] else {
             reject(field, message)
             return nil

@@ -116,6 +116,7 @@ struct SessionClaims: JWTPayload {
     func verify(using algorithm: some JWTAlgorithm) async throws {}
 
     var session: Session {
-        Session(id: id, email: email, iat: Int(iat.value.timeIntervalSince1970), exp: Int(exp.value.timeIntervalSince1970))
+        Session(
+            id: id, email: email, iat: Int(iat.value.timeIntervalSince1970), exp: Int(exp.value.timeIntervalSince1970))
     }
 }

@@ -15,7 +15,9 @@ public enum SessionKey {
     /// `JWT_KEY` from `environment` when set; otherwise, if `localDevelopment`, the key in `dataDirectory`
     /// (created with 48 random bytes on first use). Keys shorter than 32 bytes are refused by
     /// ``SessionCodec``.
-    public static func resolve(environment: [String: String], dataDirectory: URL, localDevelopment: Bool) throws -> String {
+    public static func resolve(environment: [String: String], dataDirectory: URL, localDevelopment: Bool) throws
+        -> String
+    {
         if let key = environment["JWT_KEY"] {
             return key
         }
@@ -29,8 +31,12 @@ public enum SessionKey {
         try FileManager.default.createDirectory(at: dataDirectory, withIntermediateDirectories: true)
         var generator = SystemRandomNumberGenerator()
         let key = Data((0..<48).map { _ in UInt8.random(in: .min ... .max, using: &generator) }).base64EncodedString()
-        let temporary = dataDirectory.appendingPathComponent("\(fileName).\(ProcessInfo.processInfo.processIdentifier).tmp")
-        guard FileManager.default.createFile(atPath: temporary.path, contents: Data(key.utf8), attributes: [.posixPermissions: 0o600]) else {
+        let temporary = dataDirectory.appendingPathComponent(
+            "\(fileName).\(ProcessInfo.processInfo.processIdentifier).tmp")
+        guard
+            FileManager.default.createFile(
+                atPath: temporary.path, contents: Data(key.utf8), attributes: [.posixPermissions: 0o600])
+        else {
             throw Missing(description: "cannot write \(file.path)")
         }
         // Another process may have created the key meanwhile: the first one written wins.

@@ -14,9 +14,11 @@ public enum InvocationError: Error, CustomStringConvertible, Sendable, Equatable
         switch self {
         case .unknownFunction(let name, let known):
             let close = known.filter { $0.hasPrefix(String(name.prefix(4))) }.prefix(4)
-            return "unknown function '\(name)'" + (close.isEmpty ? "" : "; did you mean \(close.joined(separator: ", "))?")
+            return "unknown function '\(name)'"
+                + (close.isEmpty ? "" : "; did you mean \(close.joined(separator: ", "))?")
         case .wrongKind(let function, let expected, let actual):
-            return "function '\(function)' is \(actual == .http ? "an HTTP" : "an event") function, not \(expected == .http ? "an HTTP" : "an event") one"
+            return
+                "function '\(function)' is \(actual == .http ? "an HTTP" : "an event") function, not \(expected == .http ? "an HTTP" : "an event") one"
         }
     }
 }
@@ -74,7 +76,10 @@ public struct Invoker: Sendable {
     public let logger: Logger
 
     /// Creates an invoker.
-    public init(registry: FunctionRegistry, storage: any StorageEngine, sessions: SessionCodec, clock: any WallClock, logger: Logger) {
+    public init(
+        registry: FunctionRegistry, storage: any StorageEngine, sessions: SessionCodec, clock: any WallClock,
+        logger: Logger
+    ) {
         self.registry = registry
         self.storage = storage
         self.sessions = sessions
@@ -137,7 +142,9 @@ public struct Invoker: Sendable {
             throw InvocationError.wrongKind(function: name, expected: .subscription, actual: .http)
         case .subscription(let subject, let handler):
             guard event.type == subject.rawValue else {
-                return EventInvocation(outcome: .rejected("function '\(name)' takes '\(subject)' events, not '\(event.type)'"), effects: [])
+                return EventInvocation(
+                    outcome: .rejected("function '\(name)' takes '\(subject)' events, not '\(event.type)'"), effects: []
+                )
             }
             run = handler
         case .schedule(let handler):

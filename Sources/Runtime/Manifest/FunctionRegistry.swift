@@ -28,8 +28,12 @@ public struct FunctionRegistry: Sendable {
     private let byName: [String: Entry]
 
     /// Joins `services` with `manifest`, or throws a ``ManifestError`` listing every disagreement.
-    public init(services: [ServiceDefinition], manifest: Manifest, manifestPath: String = "functions.yaml", knownSubjects: Set<String>? = nil) throws {
-        let problems = Self.problems(services: services, manifest: manifest, knownSubjects: knownSubjects ?? Set(Subject.all.map(\.rawValue)))
+    public init(
+        services: [ServiceDefinition], manifest: Manifest, manifestPath: String = "functions.yaml",
+        knownSubjects: Set<String>? = nil
+    ) throws {
+        let problems = Self.problems(
+            services: services, manifest: manifest, knownSubjects: knownSubjects ?? Set(Subject.all.map(\.rawValue)))
         guard problems.isEmpty else { throw ManifestError(path: manifestPath, problems: problems) }
         var handlers: [String: FunctionHandler] = [:]
         for service in services {
@@ -60,7 +64,9 @@ public struct FunctionRegistry: Sendable {
     }
 
     /// Every disagreement between the compiled services and the manifest, one sentence each.
-    public static func problems(services: [ServiceDefinition], manifest: Manifest, knownSubjects: Set<String>) -> [String] {
+    public static func problems(services: [ServiceDefinition], manifest: Manifest, knownSubjects: Set<String>)
+        -> [String]
+    {
         var problems: [String] = []
         var compiled: [String: (service: String, handler: FunctionHandler)] = [:]
         for service in services {
@@ -103,17 +109,23 @@ public struct FunctionRegistry: Sendable {
                 continue
             }
             if service != function.service {
-                problems.append("function '\(function.name)' is declared in service '\(function.service)' but its handler belongs to '\(service)'")
+                problems.append(
+                    "function '\(function.name)' is declared in service '\(function.service)' but its handler belongs to '\(service)'"
+                )
             }
             switch (function.trigger, handler) {
             case (.http, .http), (.schedule, .schedule):
                 break
             case (.subscription(let subject), .subscription(let handled, _)):
                 if subject != handled.rawValue {
-                    problems.append("function '\(function.name)' subscribes to '\(subject)' but its handler takes '\(handled)' events")
+                    problems.append(
+                        "function '\(function.name)' subscribes to '\(subject)' but its handler takes '\(handled)' events"
+                    )
                 }
             default:
-                problems.append("function '\(function.name)' is declared as \(kind(of: function.trigger)) but its handler is \(handler.kind)")
+                problems.append(
+                    "function '\(function.name)' is declared as \(kind(of: function.trigger)) but its handler is \(handler.kind)"
+                )
             }
         }
         for name in compiled.keys.sorted() where !declared.contains(name) {

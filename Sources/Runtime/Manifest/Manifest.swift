@@ -97,7 +97,8 @@ extension Manifest {
     /// Reads and checks the file at `path` on its own (not yet against the compiled handlers).
     public static func load(path: String) throws -> Manifest {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw ManifestError(path: path, problems: ["cannot read the file (use --manifest to point at functions.yaml)"])
+            throw ManifestError(
+                path: path, problems: ["cannot read the file (use --manifest to point at functions.yaml)"])
         }
         return try parse(String(decoding: data, as: UTF8.self), path: path)
     }
@@ -145,7 +146,9 @@ extension Manifest {
             if let retries = entry.retries, retries < 0 {
                 problems.append("function '\(name)': retries must not be negative")
             }
-            functions.append(Function(name: name, service: service, trigger: trigger, timeout: entry.timeout, retries: entry.retries))
+            functions.append(
+                Function(name: name, service: service, trigger: trigger, timeout: entry.timeout, retries: entry.retries)
+            )
         }
         if functions.isEmpty && problems.isEmpty {
             problems.append("declares no functions")

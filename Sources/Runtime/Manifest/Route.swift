@@ -43,7 +43,9 @@ public struct Route: Sendable, Hashable, CustomStringConvertible {
         for piece in path.split(separator: "/", omittingEmptySubsequences: true) {
             if piece.hasPrefix("{") && piece.hasSuffix("}") {
                 let name = String(piece.dropFirst().dropLast())
-                guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }), names.insert(name).inserted else {
+                guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }),
+                    names.insert(name).inserted
+                else {
                     throw ParseError(description: "route '\(text)' has a bad or repeated parameter '\(piece)'")
                 }
                 segments.append(.parameter(name))
@@ -87,12 +89,14 @@ public struct Route: Sendable, Hashable, CustomStringConvertible {
 
     /// The path with `parameters` filled in (missing ones stay as `{name}`).
     public func path(filling parameters: [String: String]) -> String {
-        "/" + segments.map { segment in
-            switch segment {
-            case .literal(let text): text
-            case .parameter(let name):
-                parameters[name].map { $0.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? $0 } ?? "{\(name)}"
-            }
-        }.joined(separator: "/")
+        "/"
+            + segments.map { segment in
+                switch segment {
+                case .literal(let text): text
+                case .parameter(let name):
+                    parameters[name].map { $0.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? $0 }
+                        ?? "{\(name)}"
+                }
+            }.joined(separator: "/")
     }
 }

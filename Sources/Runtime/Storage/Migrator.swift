@@ -19,12 +19,15 @@ struct Migrator {
                 .run()
         }
         let applied = try await database.read { sql in
-            try await sql.select().column("name").from(Self.table).all().map { try $0.decode(column: "name", as: String.self) }
+            try await sql.select().column("name").from(Self.table).all().map {
+                try $0.decode(column: "name", as: String.self)
+            }
         }
         for migration in migrations where !applied.contains(migration.name) {
             let service = database.service
             try await database.transaction { sql in
-                let again = try await sql.select().column("name").from(Self.table).where("name", .equal, migration.name).first()
+                let again = try await sql.select().column("name").from(Self.table).where("name", .equal, migration.name)
+                    .first()
                 guard again == nil else { return }
                 try await migration.apply(sql)
                 try await sql.insert(into: Self.table).columns("name", "applied_at")
