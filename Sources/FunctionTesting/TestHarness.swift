@@ -17,6 +17,8 @@ public struct TestHarness: Sendable {
     public let directory: URL
     /// The engine holding the services' databases.
     public let storage: SQLiteEngine
+    /// The project's schemas: every response and published event is checked against them.
+    public let contracts: ContractCatalog
 
     /// Creates a harness for `services`, declared by the project's functions.yaml (only their functions
     /// are kept), or by `manifest` text when given.
@@ -30,10 +32,11 @@ public struct TestHarness: Sendable {
         var loaded = try manifest.map { try Manifest.parse($0) } ?? Manifest.load(path: ProjectFiles.manifest.path)
         let names = Set(services.flatMap { $0.functions.map(\.name) })
         loaded.functions = loaded.functions.filter { names.contains($0.name) }
-        let registry = try FunctionRegistry(services: services, manifest: loaded)
+        let contracts = try ContractCatalog.load(directory: ProjectFiles.schemas)
+        let registry = try FunctionRegistry(services: services, manifest: loaded, knownSubjects: contracts.subjects)
         let sessions = try await SessionCodec(key: sessionKey, secureCookies: false)
         let invoker = Invoker(registry: registry, storage: storage, sessions: sessions, clock: clock, logger: logger)
-        return TestHarness(clock: clock, invoker: invoker, directory: directory, storage: storage)
+        return TestHarness(clock: clock, invoker: invoker, directory: directory, storage: storage, contracts: contracts)
     }
 
     /// Runs `body` with a fresh harness, shutting it down afterwards whether or not `body` threw.
@@ -91,10 +94,42 @@ public struct TestHarness: Sendable {
         try await http(function, body: try JSONCoding.string(body), token: token, pathParameters: pathParameters)
     }
 
-    /// Invokes HTTP function `function` with a prepared request.
+    /// Invokes HTTP function `function` with a prepared request. Throws ``ContractViolation`` when the
+    /// response or an event it published breaks its schema.
     public func send(_ function: String, _ request: HTTPRequest) async throws -> TestResponse {
         let result = try await invoker.invoke(http: function, request: request)
+        let violations = try contracts.violations(of: result.response, function: function)
+        guard violations.isEmpty else {
+            throw ContractViolation(
+                function: function, payload: "response \(result.response.statusCode) \(result.response.body)",
+                violations: violations)
+        }
+        try checkPublished(result.effects, by: function)
         return TestResponse(response: result.response, effects: result.effects)
+    }
+
+    /// Delivers `event` to event function `function`, checking the event and what it publishes against
+    /// their schemas.
+    public func deliver(_ function: String, _ event: CloudEvent) async throws -> EventInvocation {
+        let incoming = try contracts.violations(of: event)
+        guard incoming.isEmpty else {
+            throw ContractViolation(
+                function: function, payload: "incoming \(event.type) \(event.id)", violations: incoming)
+        }
+        let result = try await invoker.invoke(event: function, event: event)
+        try checkPublished(result.effects, by: function)
+        return result
+    }
+
+    private func checkPublished(_ effects: [Effect], by function: String) throws {
+        for case .published(let event) in effects {
+            let violations = try contracts.violations(of: event)
+            guard violations.isEmpty else {
+                let data = (try? JSONCoding.string(event.data)) ?? ""
+                throw ContractViolation(
+                    function: function, payload: "published \(event.type) \(data)", violations: violations)
+            }
+        }
     }
 }
 
@@ -133,4 +168,6 @@ public enum ProjectFiles {
     public static let manifest = root.appendingPathComponent("functions.yaml")
     /// events/.
     public static let events = root.appendingPathComponent("events")
+    /// events/schemas/.
+    public static let schemas = events.appendingPathComponent("schemas")
 }

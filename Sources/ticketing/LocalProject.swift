@@ -11,20 +11,24 @@ struct LocalProject {
     let registry: FunctionRegistry
     let invoker: Invoker
     let storage: SQLiteEngine
+    let contracts: ContractCatalog
 
     static func open(_ options: ProjectOptions, clock: any WallClock = SystemClock()) async throws -> LocalProject {
         LoggingSystem.bootstrapOnce()
         let logger = Logger(label: "ticketing")
         let manifest = try Manifest.load(path: options.manifest)
+        let contracts = try ContractCatalog.load(directory: options.schemasDirectory)
         let registry = try FunctionRegistry(
-            services: Services.all(), manifest: manifest, manifestPath: options.manifest)
+            services: Services.all(), manifest: manifest, manifestPath: options.manifest,
+            knownSubjects: contracts.subjects)
         let environment = ProcessInfo.processInfo.environment
         let key = try SessionKey.resolve(
             environment: environment, dataDirectory: options.dataDirectory, localDevelopment: true)
         let sessions = try await SessionCodec(key: key, secureCookies: false)
         let storage = try SQLiteEngine(directory: options.dataDirectory, logger: logger)
         let invoker = Invoker(registry: registry, storage: storage, sessions: sessions, clock: clock, logger: logger)
-        return LocalProject(manifest: manifest, registry: registry, invoker: invoker, storage: storage)
+        return LocalProject(
+            manifest: manifest, registry: registry, invoker: invoker, storage: storage, contracts: contracts)
     }
 
     /// Opens the project, runs `body`, and closes the databases whether or not `body` threw.

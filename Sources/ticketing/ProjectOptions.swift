@@ -22,6 +22,16 @@ struct ProjectOptions: ParsableArguments {
     var projectDirectory: URL {
         URL(fileURLWithPath: manifest).deletingLastPathComponent()
     }
+
+    /// The samples: `events/` beside the manifest.
+    var eventsDirectory: URL {
+        projectDirectory.appendingPathComponent("events")
+    }
+
+    /// The JSON Schemas: `events/schemas/` beside the manifest.
+    var schemasDirectory: URL {
+        eventsDirectory.appendingPathComponent("schemas")
+    }
 }
 
 /// A problem the command line reports as one line on stderr, exiting non-zero.
