@@ -2,18 +2,29 @@ import ArgumentParser
 import Foundation
 import Runtime
 
-/// `ticketing validate`: checks functions.yaml against the compiled handlers.
+/// `ticketing validate`: checks manifest ↔ handlers ↔ schemas ↔ sample events.
 struct Validate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Check functions.yaml against the compiled handlers; exits non-zero naming each problem.")
+        abstract: "Check functions.yaml, the compiled handlers, the schemas and the sample events agree.",
+        discussion: "Exits non-zero naming each problem.")
 
-    @Option(help: ArgumentHelp("The functions manifest.", valueName: "path"))
-    var manifest = "functions.yaml"
+    @OptionGroup var project: ProjectOptions
 
     func run() async throws {
-        let loaded = try Manifest.load(path: manifest)
-        _ = try FunctionRegistry(services: Services.all(), manifest: loaded, manifestPath: manifest)
-        let routes = loaded.functions.filter { if case .http = $0.trigger { true } else { false } }.count
-        print("\(manifest): \(loaded.functions.count) functions (\(routes) HTTP routes) match the compiled handlers")
+        let manifest = try Manifest.load(path: project.manifest)
+        let contracts = try ContractCatalog.load(directory: project.schemasDirectory)
+        let registry = try FunctionRegistry(
+            services: Services.all(), manifest: manifest, manifestPath: project.manifest,
+            knownSubjects: contracts.subjects)
+        let check = SampleCheck(registry: registry, contracts: contracts, directory: project.eventsDirectory)
+        let problems = try check.problems()
+        guard problems.isEmpty else {
+            throw ManifestError(path: project.manifest, problems: problems)
+        }
+        let samples = check.samples()
+        print(
+            "\(project.manifest): \(manifest.functions.count) functions match the compiled handlers; "
+                + "\(contracts.validator.schemaIDs.count) schemas; \(samples.filter { !$0.isInvalid }.count) samples valid, "
+                + "\(samples.filter(\.isInvalid).count) invalid samples rejected")
     }
 }

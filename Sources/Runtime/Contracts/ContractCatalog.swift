@@ -25,8 +25,11 @@ public struct ContractCatalog: Sendable {
 
     /// Reads every `*.json` under `directory`.
     public static func load(directory: URL) throws -> ContractCatalog {
-        guard let enumerator = FileManager.default.enumerator(at: directory, includingPropertiesForKeys: nil) else {
-            throw SchemaValidator.SchemaError(description: "cannot read schemas in \(directory.path)")
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory), isDirectory.boolValue,
+            let enumerator = FileManager.default.enumerator(at: directory, includingPropertiesForKeys: nil)
+        else {
+            throw SchemaValidator.SchemaError(description: "cannot read the schemas in \(directory.path)")
         }
         var schemas: [JSONValue] = []
         for case let url as URL in enumerator where url.pathExtension == "json" {

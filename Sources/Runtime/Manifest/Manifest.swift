@@ -71,6 +71,12 @@ public struct ManifestError: Error, CustomStringConvertible, Sendable {
     /// What is wrong.
     public var problems: [String]
 
+    /// Creates an error about the file at `path`.
+    public init(path: String, problems: [String]) {
+        self.path = path
+        self.problems = problems
+    }
+
     public var description: String {
         problems.count == 1
             ? "\(path): \(problems[0])"
