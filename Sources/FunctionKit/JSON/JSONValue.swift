@@ -27,6 +27,12 @@ public enum JSONValue: Sendable, Hashable {
         return value
     }
 
+    /// The items, when this is an array.
+    public var arrayValue: [JSONValue]? {
+        guard case .array(let items) = self else { return nil }
+        return items
+    }
+
     /// The members, when this is an object.
     public var objectValue: [String: JSONValue]? {
         guard case .object(let members) = self else { return nil }

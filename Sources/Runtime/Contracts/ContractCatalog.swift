@@ -53,6 +53,14 @@ public struct ContractCatalog: Sendable {
     /// The schema of an HTTP function's success response body.
     public static func responseSchema(for function: String) -> String { "\(baseURI)/http/\(function).response.json" }
 
+    /// The schema of an HTTP function's query parameters.
+    public static func querySchema(for function: String) -> String { "\(baseURI)/http/\(function).query.json" }
+
+    /// The schema with `$id` `id`, if known.
+    public func schema(_ id: String) throws -> JSONValue? {
+        validator.schema(id)
+    }
+
     /// The subjects that have a data schema (`events/ticket-created.json` is `ticket:created`).
     public var subjects: Set<String> {
         let prefix = "\(Self.baseURI)/events/"

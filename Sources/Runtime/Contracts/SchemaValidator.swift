@@ -31,6 +31,9 @@ public struct SchemaValidator: Sendable {
     /// The `$id`s known.
     public var schemaIDs: [String] { schemas.keys.sorted() }
 
+    /// The schema with this `$id`, if known.
+    public func schema(_ id: String) -> JSONValue? { schemas[id] }
+
     /// Whether a schema with this `$id` is known.
     public func knows(_ id: String) -> Bool { schemas[id] != nil }
 
