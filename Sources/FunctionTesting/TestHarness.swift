@@ -35,7 +35,9 @@ public struct TestHarness: Sendable {
         let contracts = try ContractCatalog.load(directory: ProjectFiles.schemas)
         let registry = try FunctionRegistry(services: services, manifest: loaded, knownSubjects: contracts.subjects)
         let sessions = try await SessionCodec(key: sessionKey, secureCookies: false)
-        let invoker = Invoker(registry: registry, storage: storage, sessions: sessions, clock: clock, logger: logger)
+        let invoker = Invoker(
+            registry: registry, storage: storage, sessions: sessions, clock: clock, logger: logger, contracts: contracts
+        )
         return TestHarness(clock: clock, invoker: invoker, directory: directory, storage: storage, contracts: contracts)
     }
 

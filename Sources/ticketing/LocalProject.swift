@@ -26,7 +26,9 @@ struct LocalProject {
             environment: environment, dataDirectory: options.dataDirectory, localDevelopment: true)
         let sessions = try await SessionCodec(key: key, secureCookies: false)
         let storage = try SQLiteEngine(directory: options.dataDirectory, logger: logger)
-        let invoker = Invoker(registry: registry, storage: storage, sessions: sessions, clock: clock, logger: logger)
+        let invoker = Invoker(
+            registry: registry, storage: storage, sessions: sessions, clock: clock, logger: logger, contracts: contracts
+        )
         return LocalProject(
             manifest: manifest, registry: registry, invoker: invoker, storage: storage, contracts: contracts)
     }

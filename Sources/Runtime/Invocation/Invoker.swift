@@ -74,13 +74,16 @@ public struct Invoker: Sendable {
     public let clock: any WallClock
     /// The base logger.
     public let logger: Logger
+    /// The schemas incoming events are checked against before a handler sees them.
+    public let contracts: ContractCatalog?
 
     /// Creates an invoker.
     public init(
         registry: FunctionRegistry, storage: any StorageEngine, sessions: SessionCodec, clock: any WallClock,
-        logger: Logger
+        logger: Logger, contracts: ContractCatalog? = nil
     ) {
         self.registry = registry
+        self.contracts = contracts
         self.storage = storage
         self.sessions = sessions
         self.clock = clock
@@ -145,6 +148,13 @@ public struct Invoker: Sendable {
                 return EventInvocation(
                     outcome: .rejected("function '\(name)' takes '\(subject)' events, not '\(event.type)'"), effects: []
                 )
+            }
+            if let violations = try contracts?.violations(of: event), !violations.isEmpty {
+                return EventInvocation(
+                    outcome: .rejected(
+                        "event \(event.id) breaks its contract: "
+                            + violations.map(\.description).joined(separator: "; ")),
+                    effects: [])
             }
             run = handler
         case .schedule(let handler):
