@@ -7,5 +7,5 @@ struct Ticketing: AsyncParsableCommand {
         commandName: "ticketing",
         abstract: "Build, run and test the Ticketing marketplace as standalone serverless functions.",
         version: "0.1.0",
-        subcommands: [Invoke.self, EventsCommand.self, Validate.self, OpenAPI.self])
+        subcommands: [Serve.self, Invoke.self, EventsCommand.self, Validate.self, OpenAPI.self])
 }

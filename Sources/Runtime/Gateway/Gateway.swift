@@ -1,0 +1,154 @@
+import Foundation
+import FunctionKit
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+
+/// The local HTTP gateway: each request becomes an API Gateway v2 event for the function whose route in
+/// functions.yaml matches, and the function's v2 response becomes the HTTP response.
+///
+/// Unknown routes, and known paths with a method they do not serve, answer 404 in the SPEC error shape;
+/// bodies over the limit answer 413. `GET /health` reports whether every service's store answers.
+public struct Gateway: HTTPResponder {
+    public typealias Context = GatewayContext
+
+    /// The default request body limit: 1 MiB.
+    public static let defaultBodyLimit = 1 << 20
+
+    let invoker: Invoker
+    let bodyLimit: Int
+    let logger: Logger
+
+    /// Creates a gateway over `invoker`'s functions.
+    public init(invoker: Invoker, bodyLimit: Int = Gateway.defaultBodyLimit, logger: Logger) {
+        self.invoker = invoker
+        self.bodyLimit = bodyLimit
+        self.logger = logger
+    }
+
+    public func respond(to request: Request, context: GatewayContext) async throws -> Response {
+        let started = ContinuousClock.now
+        let requestID = request.headers[.requestID].flatMap { $0.isEmpty ? nil : $0 } ?? UUID().uuidString.lowercased()
+        let (response, function) = await answer(request, context: context, requestID: requestID)
+        var http = Self.httpResponse(response)
+        http.headers[.requestID] = requestID
+        let elapsed = ContinuousClock.now - started
+        let milliseconds = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+        logger.info(
+            "\(request.method.rawValue) \(request.uri.path) \(response.statusCode) \(String(format: "%.1f", milliseconds))ms",
+            metadata: ["function": "\(function ?? "-")", "request": "\(requestID)"])
+        return http
+    }
+
+    private func answer(_ request: Request, context: GatewayContext, requestID: String) async -> (
+        FunctionKit.HTTPResponse, String?
+    ) {
+        let method = request.method.rawValue
+        let path = request.uri.path
+        if method == "GET" && path == "/health" {
+            return (await health(), nil)
+        }
+        guard let match = invoker.registry.route(method: method, path: path) else {
+            return (FunctionError.notFound.response, nil)
+        }
+        var request = request
+        let body: ByteBuffer
+        do {
+            body = try await request.collectBody(upTo: bodyLimit)
+        } catch {
+            return (FunctionError.payloadTooLarge.response, match.entry.name)
+        }
+        let event = Self.event(
+            request, body: body, route: match.route, parameters: match.parameters, requestID: requestID,
+            sourceIP: context.remoteAddress?.ipAddress, now: invoker.clock.now)
+        do {
+            return (try await invoker.invoke(http: match.entry.name, request: event).response, match.entry.name)
+        } catch {
+            logger.error("invocation failed", metadata: ["function": "\(match.entry.name)", "error": "\(error)"])
+            return (
+                FunctionKit.HTTPResponse.errorResponse(500, [ErrorDetail(message: "Something went wrong")]),
+                match.entry.name
+            )
+        }
+    }
+
+    private func health() async -> FunctionKit.HTTPResponse {
+        var services: [String: String] = [:]
+        var healthy = true
+        for service in invoker.registry.services.keys.sorted() {
+            do {
+                let database = try await invoker.database(for: service)
+                _ = try await database.read { sql in try await sql.raw("SELECT 1 AS ok").all().count }
+                services[service] = "ok"
+            } catch {
+                services[service] = "unreachable"
+                healthy = false
+            }
+        }
+        let body: [String: JSONValue] = [
+            "status": .string(healthy ? "ok" : "unavailable"),
+            "storage": .string(invoker.storage.description),
+            "services": .object(services.mapValues { .string($0) }),
+        ]
+        return (try? FunctionKit.HTTPResponse.json(healthy ? 200 : 503, body))
+            ?? FunctionKit.HTTPResponse(statusCode: healthy ? 200 : 503)
+    }
+
+    /// The API Gateway v2 event for an HTTP request.
+    static func event(
+        _ request: Request, body: ByteBuffer, route: Route, parameters: [String: String], requestID: String,
+        sourceIP: String?, now: Date
+    ) -> FunctionKit.HTTPRequest {
+        var headers: [String: String] = [:]
+        var cookies: [String] = []
+        for field in request.headers {
+            let name = field.name.canonicalName.lowercased()
+            if name == "cookie" {
+                cookies += field.value.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }.filter {
+                    !$0.isEmpty
+                }
+            } else {
+                headers[name] = headers[name].map { "\($0),\(field.value)" } ?? field.value
+            }
+        }
+        let rawQuery = request.uri.query ?? ""
+        var query: [String: String] = [:]
+        for item in URLComponents(string: "?" + rawQuery)?.queryItems ?? [] {
+            let value = item.value ?? ""
+            query[item.name] = query[item.name].map { "\($0),\(value)" } ?? value
+        }
+        let bytes = Array(buffer: body)
+        let text = String(validating: bytes, as: UTF8.self)
+        return FunctionKit.HTTPRequest(
+            method: request.method.rawValue, path: request.uri.path, routeKey: route.routeKey, rawQueryString: rawQuery,
+            cookies: cookies, headers: headers, queryStringParameters: query, pathParameters: parameters,
+            body: bytes.isEmpty ? nil : text ?? Data(bytes).base64EncodedString(),
+            isBase64Encoded: !bytes.isEmpty && text == nil,
+            requestId: requestID, sourceIp: sourceIP, userAgent: headers["user-agent"], timeEpoch: now.epochMilliseconds
+        )
+    }
+
+    /// The HTTP response for a v2 response.
+    static func httpResponse(_ response: FunctionKit.HTTPResponse) -> Response {
+        var fields = HTTPFields()
+        for (name, value) in response.headers.sorted(by: { $0.key < $1.key }) {
+            guard let fieldName = HTTPField.Name(name) else { continue }
+            fields[fieldName] = value
+        }
+        for cookie in response.cookies {
+            fields.append(HTTPField(name: .setCookie, value: cookie))
+        }
+        let body = response.isBase64Encoded ? Data(base64Encoded: response.body) ?? Data() : Data(response.body.utf8)
+        return Response(
+            status: .init(code: response.statusCode), headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: body)))
+    }
+}
+
+extension HTTPField.Name {
+    /// `X-Request-Id`: taken from the client when given, else made up, and echoed on the response.
+    static var requestID: HTTPField.Name {
+        // The literal is a valid field name; the fallback only satisfies the failable initializer.
+        HTTPField.Name("x-request-id") ?? .via
+    }
+}

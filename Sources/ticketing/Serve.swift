@@ -1,0 +1,90 @@
+import ArgumentParser
+import Foundation
+import FunctionKit
+import Hummingbird
+import Logging
+import Runtime
+
+/// `ticketing serve`: the local runtime's HTTP gateway over every HTTP function of functions.yaml.
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the local runtime: an HTTP gateway routing every HTTP function of functions.yaml.",
+        discussion: "Stops gracefully on SIGINT or SIGTERM: in-flight requests finish first.")
+
+    @Option(help: "The port to listen on (default: $PORT or 3000; 0 picks a free one).")
+    var port: Int?
+
+    @Option(help: "The address to listen on.")
+    var host = "127.0.0.1"
+
+    @Option(name: .customLong("body-limit"), help: "The largest request body accepted, in bytes.")
+    var bodyLimit = Gateway.defaultBodyLimit
+
+    @OptionGroup var project: ProjectOptions
+
+    func run() async throws {
+        let port = try resolvedPort()
+        let local = try await LocalProject.open(project)
+        try await local.invoker.prepare()
+        var logger = Logger(label: "ticketing.gateway")
+        logger.logLevel =
+            ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0.lowercased()) }
+            ?? .info
+        Self.say(RouteTable(registry: local.registry).text)
+        Self.say("storage: \(local.storage.description)")
+        let gateway = Gateway(invoker: local.invoker, bodyLimit: bodyLimit, logger: logger)
+        let host = self.host
+        let application = Application(
+            responder: gateway,
+            configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "ticketing"),
+            onServerRunning: { channel in
+                let bound = channel.localAddress?.port ?? port
+                Self.say("listening on http://\(host):\(bound)")
+            },
+            logger: logger)
+        do {
+            try await application.runService()
+        } catch {
+            await local.storage.shutdown()
+            throw error
+        }
+        await local.storage.shutdown()
+    }
+
+    /// Writes a line to stdout at once (not buffered), so that whoever started `serve` sees it.
+    static func say(_ line: String) {
+        FileHandle.standardOutput.write(Data((line + "\n").utf8))
+    }
+
+    private func resolvedPort() throws -> Int {
+        if let port { return port }
+        guard let text = ProcessInfo.processInfo.environment["PORT"] else { return 3000 }
+        guard let value = Int(text), (0...65535).contains(value) else {
+            throw CommandError("PORT must be a port number (0-65535), not '\(text)'")
+        }
+        return value
+    }
+}
+
+/// The route and subscription tables `serve` prints on start.
+struct RouteTable {
+    let registry: FunctionRegistry
+
+    var text: String {
+        var lines = ["routes:"]
+        for entry in registry.entries {
+            if case .http(let route) = entry.declaration.trigger {
+                lines.append(
+                    "  \(route.method.padding(toLength: 7, withPad: " ", startingAt: 0))\(route.path.padding(toLength: 32, withPad: " ", startingAt: 0)) → \(entry.name)"
+                )
+            }
+        }
+        let subscriptions = registry.entries.compactMap { entry -> String? in
+            guard case .subscription(let subject) = entry.declaration.trigger else { return nil }
+            return "  \(subject.padding(toLength: 24, withPad: " ", startingAt: 0)) → \(entry.name)"
+        }
+        lines.append("subscriptions:" + (subscriptions.isEmpty ? " none" : ""))
+        lines += subscriptions
+        return lines.joined(separator: "\n")
+    }
+}

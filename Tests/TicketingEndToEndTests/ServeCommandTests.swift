@@ -1,0 +1,84 @@
+import Foundation
+import Testing
+
+/// `ticketing serve` as a separate process on a loopback port, driven over real HTTP.
+@Suite struct ServeCommandTests {
+    @Test func printsItsRoutesAndAnswersHealth() async throws {
+        let server = try ServerProcess()
+        defer { server.stop() }
+        #expect(server.stdout.contains("POST   /api/tickets"))
+        #expect(server.stdout.contains("→ tickets-show"))
+        let health = try await server.request("GET", "/health")
+        #expect(health.status == 200)
+        #expect(health.object["status"] as? String == "ok")
+        #expect(health.headers["x-request-id"] != nil)
+    }
+
+    @Test func signUpListAndEditThroughTheGateway() async throws {
+        let server = try ServerProcess()
+        defer { server.stop() }
+        let signup = try await server.json(
+            "POST", "/api/users/signup", #"{"email":"alice@example.com","password":"secret"}"#)
+        #expect(signup.status == 201)
+        let setCookie = try #require(signup.headers["set-cookie"])
+        #expect(setCookie.contains("HttpOnly") && !setCookie.contains("Secure"))
+        let cookie = String(setCookie.prefix { $0 != ";" })
+
+        let current = try await server.json("GET", "/api/users/currentuser", cookie: cookie)
+        #expect((current.object["currentUser"] as? [String: Any])?["email"] as? String == "alice@example.com")
+
+        let created = try await server.json(
+            "POST", "/api/tickets", #"{"title":"Concert","price":19.99}"#, cookie: cookie)
+        #expect(created.status == 201)
+        #expect(created.text.contains(#""price":19.99"#))
+        let id = try #require(created.object["id"] as? String)
+
+        let list = try await server.request("GET", "/api/tickets?title=CONC&limit=10")
+        #expect(list.status == 200)
+        #expect((list.json as? [[String: Any]])?.compactMap { $0["id"] as? String } == [id])
+
+        let edited = try await server.json(
+            "PUT", "/api/tickets/\(id)", #"{"title":"Opera","price":25}"#, cookie: cookie)
+        #expect(edited.status == 200)
+        #expect(edited.object["version"] as? Int == 1)
+        let anonymous = try await server.json("PUT", "/api/tickets/\(id)", #"{"title":"Mine","price":1}"#)
+        #expect(anonymous.status == 401)
+
+        let signout = try await server.json("POST", "/api/users/signout", cookie: cookie)
+        #expect(signout.headers["set-cookie"]?.contains("Max-Age=0") == true)
+    }
+
+    @Test func unknownRoutesBadBodiesAndLargeBodiesGetTheErrorShape() async throws {
+        let server = try ServerProcess(arguments: ["--body-limit", "1024"])
+        defer { server.stop() }
+        for (method, path) in [("GET", "/nope"), ("DELETE", "/api/tickets/abc"), ("PATCH", "/api/users/signup")] {
+            let reply = try await server.request(method, path)
+            #expect(reply.status == 404, "\(method) \(path)")
+            #expect(reply.object["errors"] as? [[String: String]] == [["message": "Not Found"]])
+        }
+        let broken = try await server.json("POST", "/api/users/signup", "{not json")
+        #expect(broken.status == 400)
+        #expect((broken.object["errors"] as? [[String: Any]])?.count == 1)
+        let large = try await server.json("POST", "/api/users/signup", String(repeating: "x", count: 4096))
+        #expect(large.status == 413)
+        #expect(large.object["errors"] != nil)
+        let charset = try await server.request(
+            "POST", "/api/users/signup", body: Data(#"{"email":"b@c.co","password":"abcd"}"#.utf8),
+            headers: ["content-type": "application/json; charset=utf-8"])
+        #expect(charset.status == 201)
+    }
+
+    @Test func sigtermStopsTheServerCleanly() throws {
+        let server = try ServerProcess()
+        #expect(server.stop() == 0)
+    }
+
+    @Test func aBadPortIsRefusedInOneLine() throws {
+        var runner = CommandRunner()
+        runner.environment["PORT"] = "eighty"
+        defer { runner.cleanUp() }
+        let result = try runner.run(["serve"])
+        #expect(result.status != 0)
+        #expect(result.stderr.contains("PORT must be a port number (0-65535), not 'eighty'"), "\(result.stderr)")
+    }
+}

@@ -1,0 +1,111 @@
+import Foundation
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
+
+/// A `ticketing serve` process on a free loopback port, and a small HTTP client for it.
+final class ServerProcess: @unchecked Sendable {
+    struct Reply {
+        var status: Int
+        var headers: [String: String]
+        var body: Data
+
+        var json: Any? { try? JSONSerialization.jsonObject(with: body, options: [.fragmentsAllowed]) }
+        var object: [String: Any] { json as? [String: Any] ?? [:] }
+        var text: String { String(decoding: body, as: UTF8.self) }
+    }
+
+    struct StartFailure: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    let process = Process()
+    let output: URL
+    let errors: URL
+    let runner: CommandRunner
+    private(set) var baseURL = URL(fileURLWithPath: "/")
+    private let session: URLSession
+
+    init(arguments: [String] = [], runner: CommandRunner = CommandRunner()) throws {
+        self.runner = runner
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "ticketing-serve-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        output = scratch.appendingPathComponent("stdout")
+        errors = scratch.appendingPathComponent("stderr")
+        _ = FileManager.default.createFile(atPath: output.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errors.path, contents: nil)
+        process.executableURL = CommandRunner.binary
+        process.arguments = ["serve", "--port", "0"] + arguments
+        process.currentDirectoryURL = CommandRunner.root
+        var environment = ProcessInfo.processInfo.environment.filter {
+            !$0.key.hasPrefix("TICKETING_") && $0.key != "PORT"
+        }
+        environment["TICKETING_DATA_DIR"] = runner.dataDirectory.path
+        process.environment = environment
+        process.standardOutput = try FileHandle(forWritingTo: output)
+        process.standardError = try FileHandle(forWritingTo: errors)
+        let configuration = URLSessionConfiguration.ephemeral
+        configuration.httpShouldSetCookies = false
+        configuration.httpCookieAcceptPolicy = .never
+        session = URLSession(configuration: configuration)
+        try process.run()
+        // Readiness: the process prints its address once it listens (bounded wait, 30 s).
+        for _ in 0..<600 {
+            let text = (try? String(contentsOf: output, encoding: .utf8)) ?? ""
+            if let line = text.split(separator: "\n").first(where: { $0.hasPrefix("listening on ") }),
+                let url = URL(string: String(line.dropFirst("listening on ".count)))
+            {
+                baseURL = url
+                return
+            }
+            guard process.isRunning else { break }
+            usleep(50_000)
+        }
+        process.terminate()
+        throw StartFailure(
+            description: "serve did not start: \((try? String(contentsOf: errors, encoding: .utf8)) ?? "")")
+    }
+
+    var stdout: String { (try? String(contentsOf: output, encoding: .utf8)) ?? "" }
+    var stderr: String { (try? String(contentsOf: errors, encoding: .utf8)) ?? "" }
+
+    func request(_ method: String, _ path: String, body: Data? = nil, headers: [String: String] = [:]) async throws
+        -> Reply
+    {
+        guard let url = URL(string: path, relativeTo: baseURL) else {
+            throw StartFailure(description: "bad path \(path)")
+        }
+        var request = URLRequest(url: url)
+        request.httpMethod = method
+        request.httpBody = body
+        for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
+        let (data, response) = try await session.data(for: request)
+        let http = response as? HTTPURLResponse
+        var fields: [String: String] = [:]
+        for (name, value) in http?.allHeaderFields ?? [:] {
+            fields[String(describing: name).lowercased()] = String(describing: value)
+        }
+        return Reply(status: http?.statusCode ?? -1, headers: fields, body: data)
+    }
+
+    func json(_ method: String, _ path: String, _ body: String? = nil, cookie: String? = nil) async throws -> Reply {
+        var headers = ["content-type": "application/json"]
+        if let cookie { headers["cookie"] = cookie }
+        return try await request(method, path, body: body.map { Data($0.utf8) }, headers: headers)
+    }
+
+    /// Sends SIGTERM and waits for the process to end; returns its exit status.
+    @discardableResult
+    func stop() -> Int32 {
+        if process.isRunning {
+            process.terminate()
+            process.waitUntilExit()
+        }
+        session.invalidateAndCancel()
+        runner.cleanUp()
+        try? FileManager.default.removeItem(at: output.deletingLastPathComponent())
+        return process.terminationStatus
+    }
+}
