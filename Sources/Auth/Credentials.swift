@@ -19,7 +19,7 @@ struct Credentials: Sendable {
             ? body.string(
                 "password",
                 "Password must be between \(Self.passwordLengths.lowerBound) and \(Self.passwordLengths.upperBound) characters",
-                isValid: { Self.passwordLengths.contains($0.count) })
+                isValid: { Self.passwordLengths.contains($0.unicodeScalars.count) })
             : body.string("password", "You must supply a password")
         try body.check()
         // check() threw unless both fields were read.
@@ -29,7 +29,7 @@ struct Credentials: Sendable {
 
     /// A pragmatic address check: one `@`, a non-empty local part, a dotted domain, no spaces.
     static func isEmail(_ value: String) -> Bool {
-        guard value.count <= 254, !value.contains(where: \.isWhitespace) else { return false }
+        guard value.unicodeScalars.count <= 254, !value.contains(where: \.isWhitespace) else { return false }
         let parts = value.split(separator: "@", omittingEmptySubsequences: false)
         guard parts.count == 2, !parts[0].isEmpty, parts[0].count <= 64 else { return false }
         let labels = parts[1].split(separator: ".", omittingEmptySubsequences: false)

@@ -72,6 +72,30 @@ public struct PasswordHasher: Sendable {
         _ = try? Self.derive(password, salt: Array(repeating: 0, count: Self.saltLength), cost: cost)
     }
 
+    /// ``hash(_:)`` on a thread of its own, so a 40 ms hash does not hold up the tasks sharing the
+    /// cooperative pool.
+    public func hash(_ password: String) async throws -> String {
+        try await Self.offPool { try self.hash(password) }
+    }
+
+    /// ``verify(_:against:)`` on a thread of its own.
+    public func verify(_ password: String, against stored: String) async -> Bool {
+        (try? await Self.offPool { self.verify(password, against: stored) }) ?? false
+    }
+
+    /// ``verifyNothing(_:)`` on a thread of its own.
+    public func verifyNothing(_ password: String) async {
+        _ = try? await Self.offPool { self.verifyNothing(password) }
+    }
+
+    private static func offPool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global(qos: .userInitiated).async {
+                continuation.resume(with: Result { try work() })
+            }
+        }
+    }
+
     private static func derive(_ password: String, salt: [UInt8], cost: Cost) throws -> [UInt8] {
         let key = try KDF.Scrypt.deriveKey(
             from: Array(password.utf8), salt: salt, outputByteCount: keyLength, rounds: 1 << cost.logN,

@@ -13,10 +13,10 @@ public struct Signin: HTTPFunction {
         let credentials = try Credentials(from: request, strictPassword: false)
         let user = try await context.read { try await Users.find(email: credentials.email, in: $0) }
         guard let user else {
-            passwords.verifyNothing(credentials.password)
+            await passwords.verifyNothing(credentials.password)
             throw FunctionError.badRequest("Invalid credentials")
         }
-        guard passwords.verify(credentials.password, against: user.passwordHash) else {
+        guard await passwords.verify(credentials.password, against: user.passwordHash) else {
             throw FunctionError.badRequest("Invalid credentials")
         }
         let (token, _) = try await context.sessions.issue(userID: user.id, email: user.email, now: context.now)

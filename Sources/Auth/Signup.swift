@@ -16,7 +16,7 @@ public struct Signup: HTTPFunction {
         if try await context.read({ try await Users.find(email: credentials.email, in: $0) }) != nil {
             throw FunctionError.badRequest("Email in use")
         }
-        let hash = try passwords.hash(credentials.password)
+        let hash = try await passwords.hash(credentials.password)
         let id = UUID().uuidString.lowercased()
         let inserted = try await context.transaction { transaction in
             try await transaction.sql.insert(into: Users.table)

@@ -3,6 +3,7 @@ import FunctionKit
 
 /// The `{title, price}` body of creating and editing a ticket, checked field by field.
 struct TicketInput: Sendable {
+    /// The longest title, in Unicode code points (as JSON Schema's `maxLength` counts).
     static let maximumTitleLength = 200
 
     var title: String
@@ -11,7 +12,7 @@ struct TicketInput: Sendable {
     init(from request: HTTPRequest) throws {
         var body = try request.jsonObject()
         let title = body.string("title", "Title is required")
-        if let title, title.count > Self.maximumTitleLength {
+        if let title, title.unicodeScalars.count > Self.maximumTitleLength {
             body.reject("title", "Title must be at most \(Self.maximumTitleLength) characters")
         }
         var price: Price?

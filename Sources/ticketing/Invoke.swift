@@ -63,15 +63,24 @@ struct Invoke: AsyncParsableCommand {
             let cloudEvent = try EventInput.cloudEvent(
                 data, source: event, subject: subject.rawValue, now: local.invoker.clock.now)
             let result = try await local.invoker.invoke(event: function, event: cloudEvent)
+            try refuseRejected(result.outcome)
             report = InvocationReport(
                 function: function, response: nil, outcome: result.outcome, effects: result.effects)
         case .schedule:
             let cloudEvent = try EventInput.cloudEvent(
                 data, source: event, subject: "schedule:\(function)", now: local.invoker.clock.now)
             let result = try await local.invoker.invoke(event: function, event: cloudEvent)
+            try refuseRejected(result.outcome)
             report = InvocationReport(
                 function: function, response: nil, outcome: result.outcome, effects: result.effects)
         }
         return report
+    }
+
+    /// An event the function cannot take as it is counts as invalid input: one line, non-zero exit.
+    private func refuseRejected(_ outcome: EventOutcome) throws {
+        if case .rejected(let message) = outcome {
+            throw CommandError("event \(EventInput.name(event)) rejected by \(function): \(message)")
+        }
     }
 }

@@ -2,6 +2,7 @@ import Contracts
 import Foundation
 import FunctionKit
 import FunctionTesting
+import Logging
 import Runtime
 import SQLKit
 import Testing
@@ -74,6 +75,19 @@ enum Ledger {
                 event: "ledger-on-ticket-created", event: try Ledger.event(id: "e2"))
             #expect(other.outcome == .handled)
             #expect(try await StorageTests.count("entries", in: database) == 2)
+        }
+    }
+
+    @Test func anEventHandlerMayOpenOneTransactionOnly() async throws {
+        try await TestHarness.with(services: [Ledger.service], manifest: Ledger.manifest) { harness in
+            let database = try await harness.invoker.database(for: "ledger")
+            let context = FunctionContext(
+                functionName: "ledger-on-ticket-created", invocationID: "e1", clock: harness.clock,
+                logger: Logger(label: "test"),
+                session: nil, sessions: harness.invoker.sessions, database: database,
+                inboxEntry: InboxEntry(consumer: "ledger-on-ticket-created", source: "s", eventID: "e1"))
+            try await context.transaction { _ in }
+            await #expect(throws: SecondTransactionInEventHandler.self) { try await context.transaction { _ in } }
         }
     }
 

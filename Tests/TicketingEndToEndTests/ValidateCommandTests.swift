@@ -70,6 +70,21 @@ import Testing
         #expect(result.stderr.contains("function 'tickets-show' has no sample event in events/"), "\(result.stderr)")
     }
 
+    @Test func aSampleForTheWrongRouteIsNamed() throws {
+        let manifest = try brokenManifest { $0 }
+        defer { try? FileManager.default.removeItem(at: manifest.deletingLastPathComponent()) }
+        let events = manifest.deletingLastPathComponent().appendingPathComponent("events")
+        try FileManager.default.removeItem(at: events.appendingPathComponent("tickets-show.json"))
+        try FileManager.default.copyItem(
+            at: events.appendingPathComponent("tickets-list.json"),
+            to: events.appendingPathComponent("tickets-show.json"))
+        let result = try CommandRunner().run(["validate", "--manifest", manifest.path])
+        #expect(result.status != 0)
+        #expect(
+            result.stderr.contains("GET /api/tickets is not the route GET /api/tickets/{id} of 'tickets-show'"),
+            "\(result.stderr)")
+    }
+
     @Test func aMissingManifestIsNamed() throws {
         let result = try CommandRunner().run(["validate", "--manifest", "/nonexistent/functions.yaml"])
         #expect(result.status != 0)

@@ -58,6 +58,18 @@ import Testing
         }
     }
 
+    @Test func titleLengthCountsCodePointsAsTheSchemaDoes() async throws {
+        try await TicketsFixture.with { fixture in
+            // "é" written as "e" + a combining accent is one Character but two code points.
+            let decomposed = String(repeating: "e\u{301}", count: 101)
+            #expect(decomposed.count == 101 && decomposed.unicodeScalars.count == 202)
+            let response = try await fixture.harness.http(
+                "tickets-create", json: .object(["title": .string(decomposed), "price": .number(1)]),
+                token: fixture.alice)
+            #expect(response.status == 400 && response.errorFields == ["title"])
+        }
+    }
+
     @Test func titleAtMost200Characters() async throws {
         try await TicketsFixture.with { fixture in
             let ok = try await fixture.harness.http(

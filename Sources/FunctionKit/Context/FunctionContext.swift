@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import SQLKit
+import Synchronization
 
 /// The consumer and event an event invocation records in its service's inbox.
 public struct InboxEntry: Sendable, Equatable {
@@ -26,6 +27,17 @@ public struct DuplicateDelivery: Error, Sendable, Equatable {
     public let entry: InboxEntry
 }
 
+/// Thrown when an event handler opens a second transaction: its effect must commit in one transaction with
+/// the event's inbox entry, or a redelivery could not tell what was already done.
+public struct SecondTransactionInEventHandler: Error, Sendable, CustomStringConvertible {
+    /// The function.
+    public let function: String
+
+    public var description: String {
+        "\(function): an event handler commits its effect in one transaction (a second one was opened)"
+    }
+}
+
 /// Everything a handler may touch: time, logging, the caller's session, its service's database, and
 /// publishing and scheduling inside a transaction. Handlers reach nothing else.
 public struct FunctionContext: Sendable {
@@ -45,8 +57,9 @@ public struct FunctionContext: Sendable {
     public let database: any ServiceDatabase
     /// What the invocation published and scheduled.
     public let effects: EffectLog
-    /// For event invocations: the inbox entry recorded with the first transaction's effect.
+    /// For event invocations: the inbox entry recorded with the transaction's effect.
     public let inboxEntry: InboxEntry?
+    private let transactionsOpened = TransactionCounter()
 
     /// Creates a context.
     public init(
@@ -76,12 +89,16 @@ public struct FunctionContext: Sendable {
 
     /// Runs `body` in one transaction of the service's database. Events it publishes and invocations it
     /// schedules commit with it. For an event invocation the event's inbox entry is written first; if it
-    /// is already there, ``DuplicateDelivery`` is thrown and nothing changes.
+    /// is already there, ``DuplicateDelivery`` is thrown and nothing changes. An event invocation may open
+    /// one transaction only (``SecondTransactionInEventHandler``).
     @discardableResult
     public func transaction<T: Sendable>(_ body: @Sendable (Transaction) async throws -> T) async throws -> T {
         let now = self.now
         let service = database.service
         let inboxEntry = self.inboxEntry
+        if inboxEntry != nil, transactionsOpened.increment() > 1 {
+            throw SecondTransactionInEventHandler(function: functionName)
+        }
         let (value, effects) = try await database.transaction { sql in
             if let inboxEntry {
                 let recorded = try await sql.insert(into: MessagingTables.inbox)
@@ -106,5 +123,18 @@ public struct FunctionContext: Sendable {
     /// Runs read-only work on the service's database.
     public func read<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         try await database.read(body)
+    }
+}
+
+/// Counts the transactions an invocation opened.
+final class TransactionCounter: Sendable {
+    private let count = Mutex(0)
+
+    /// Adds one and returns the new count.
+    func increment() -> Int {
+        count.withLock { value in
+            value += 1
+            return value
+        }
     }
 }

@@ -71,7 +71,17 @@ public struct SampleCheck: Sendable {
                             instancePath: "", schemaPath: "", message: "does not decode as an API Gateway v2 event")
                     ]
             }
-            return try contracts.violations(of: request, function: sample.function)
+            var found = try contracts.violations(of: request, function: sample.function)
+            if case .http(let route) = entry.declaration.trigger,
+                request.method != route.method || route.match(path: request.rawPath) == nil
+            {
+                found.append(
+                    SchemaViolation(
+                        instancePath: "/rawPath", schemaPath: "",
+                        message:
+                            "\(request.method) \(request.rawPath) is not the route \(route) of '\(sample.function)'"))
+            }
+            return found
         case .subscription(let subject, _):
             guard let event = try? json.decode(as: CloudEvent.self) else {
                 return try contracts.validator.validate(json, against: ContractCatalog.cloudEventSchema)
@@ -127,6 +137,34 @@ public struct SampleCheck: Sendable {
             } else if !sample.isInvalid && !violations.isEmpty {
                 problems.append(
                     "sample events/\(name) for '\(sample.function)' fails its schema: "
+                        + violations.map(\.description).joined(separator: "; "))
+            }
+        }
+        problems += try subjectSampleProblems()
+        return problems
+    }
+
+    /// Problems with the per-subject samples in `events/subjects/`: each is a valid CloudEvent of the
+    /// subject its name says.
+    func subjectSampleProblems() throws -> [String] {
+        let folder = directory.appendingPathComponent("subjects")
+        let names =
+            (try? FileManager.default.contentsOfDirectory(atPath: folder.path))?.filter { $0.hasSuffix(".json") } ?? []
+        var problems: [String] = []
+        for name in names.sorted() {
+            guard let data = FileManager.default.contents(atPath: folder.appendingPathComponent(name).path),
+                let event = try? JSONValue(parsing: data).decode(as: CloudEvent.self)
+            else {
+                problems.append("sample events/subjects/\(name) is not a CloudEvent")
+                continue
+            }
+            if "\(Subject(rawValue: event.type).dashed).json" != name {
+                problems.append("sample events/subjects/\(name) carries '\(event.type)' events")
+            }
+            let violations = try contracts.violations(of: event)
+            if !violations.isEmpty {
+                problems.append(
+                    "sample events/subjects/\(name) fails its schema: "
                         + violations.map(\.description).joined(separator: "; "))
             }
         }

@@ -1,4 +1,5 @@
 import Foundation
+import FunctionKit
 import Yams
 
 /// functions.yaml: every function, its service and its trigger, plus settings.
@@ -115,7 +116,7 @@ extension Manifest {
         do {
             file = try YAMLDecoder().decode(FileFormat.self, from: text)
         } catch let error as DecodingError {
-            throw ManifestError(path: path, problems: ["not a valid manifest: \(error.summaryLine)"])
+            throw ManifestError(path: path, problems: ["not a valid manifest: \(error.summary)"])
         } catch {
             throw ManifestError(path: path, problems: ["not valid YAML: \(error)"])
         }
@@ -161,21 +162,5 @@ extension Manifest {
         }
         guard problems.isEmpty else { throw ManifestError(path: path, problems: problems) }
         return Manifest(settings: file.settings ?? Settings(), functions: functions)
-    }
-}
-
-extension DecodingError {
-    /// One line saying what did not fit and where.
-    var summaryLine: String {
-        func path(_ context: Context) -> String {
-            context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
-        }
-        switch self {
-        case .typeMismatch(let type, let context): return "\(path(context)): expected \(type)"
-        case .valueNotFound(let type, let context): return "\(path(context)): missing \(type)"
-        case .keyNotFound(let key, _): return "missing key '\(key.stringValue)'"
-        case .dataCorrupted(let context): return "\(path(context)): \(context.debugDescription)"
-        @unknown default: return "\(self)"
-        }
     }
 }
