@@ -32,7 +32,9 @@ struct Serve: AsyncParsableCommand {
             ?? .info
         Self.say(RouteTable(registry: local.registry).text)
         Self.say("storage: \(local.storage.description)")
-        let gateway = Gateway(invoker: local.invoker, bodyLimit: bodyLimit, logger: logger)
+        let openAPI = try OpenAPIDocument.make(
+            manifest: local.manifest, contracts: local.contracts, version: Ticketing.configuration.version)
+        let gateway = Gateway(invoker: local.invoker, bodyLimit: bodyLimit, openAPI: openAPI, logger: logger)
         let host = self.host
         let application = Application(
             responder: gateway,

@@ -12,6 +12,10 @@ import Testing
         #expect(health.status == 200)
         #expect(health.object["status"] as? String == "ok")
         #expect(health.headers["x-request-id"] != nil)
+        let openAPI = try await server.request("GET", "/openapi.json")
+        #expect(openAPI.status == 200)
+        #expect(openAPI.object["openapi"] as? String == "3.1.0")
+        #expect((openAPI.object["paths"] as? [String: Any])?["/api/tickets/{id}"] != nil)
     }
 
     @Test func signUpListAndEditThroughTheGateway() async throws {

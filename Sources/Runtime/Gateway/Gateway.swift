@@ -9,7 +9,8 @@ import NIOCore
 /// functions.yaml matches, and the function's v2 response becomes the HTTP response.
 ///
 /// Unknown routes, and known paths with a method they do not serve, answer 404 in the SPEC error shape;
-/// bodies over the limit answer 413. `GET /health` reports whether every service's store answers.
+/// bodies over the limit answer 413. `GET /health` reports whether every service's store answers, and
+/// `GET /openapi.json` describes the API.
 public struct Gateway: HTTPResponder {
     public typealias Context = GatewayContext
 
@@ -19,12 +20,15 @@ public struct Gateway: HTTPResponder {
     let invoker: Invoker
     let bodyLimit: Int
     let logger: Logger
+    let openAPI: FunctionKit.HTTPResponse?
 
-    /// Creates a gateway over `invoker`'s functions.
-    public init(invoker: Invoker, bodyLimit: Int = Gateway.defaultBodyLimit, logger: Logger) {
+    /// Creates a gateway over `invoker`'s functions; `openAPI`, when given, is served at `GET /openapi.json`.
+    public init(invoker: Invoker, bodyLimit: Int = Gateway.defaultBodyLimit, openAPI: JSONValue? = nil, logger: Logger)
+    {
         self.invoker = invoker
         self.bodyLimit = bodyLimit
         self.logger = logger
+        self.openAPI = openAPI.flatMap { try? FunctionKit.HTTPResponse.json(200, $0) }
     }
 
     public func respond(to request: Request, context: GatewayContext) async throws -> Response {
@@ -48,6 +52,9 @@ public struct Gateway: HTTPResponder {
         let path = request.uri.path
         if method == "GET" && path == "/health" {
             return (await health(), nil)
+        }
+        if method == "GET" && path == "/openapi.json", let openAPI {
+            return (openAPI, nil)
         }
         guard let match = invoker.registry.route(method: method, path: path) else {
             return (FunctionError.notFound.response, nil)
