@@ -19,13 +19,18 @@ public struct TestHarness: Sendable {
     public let storage: SQLiteEngine
     /// The project's schemas: every response and published event is checked against them.
     public let contracts: ContractCatalog
+    /// Delivers published events and fires timers when the test asks (``settle()``, ``advance(by:)``).
+    public let cascade: Cascade
 
     /// Creates a harness for `services`, declared by the project's functions.yaml (only their functions
-    /// are kept), or by `manifest` text when given.
-    public static func make(services: [ServiceDefinition], manifest: String? = nil) async throws -> TestHarness {
-        let clock = TestClock()
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "ticketing-test-\(UUID().uuidString)")
+    /// are kept), or by `manifest` text when given. Passing the `directory` and `clock` of an earlier
+    /// harness (closed with ``close()``) restarts on its data, as a runtime restarts after a crash.
+    public static func make(
+        services: [ServiceDefinition], manifest: String? = nil, directory: URL? = nil, clock: TestClock = TestClock()
+    ) async throws -> TestHarness {
+        let directory =
+            directory
+            ?? FileManager.default.temporaryDirectory.appendingPathComponent("ticketing-test-\(UUID().uuidString)")
         var logger = Logger(label: "test")
         logger.logLevel = .critical
         let storage = try SQLiteEngine(directory: directory, logger: logger)
@@ -38,7 +43,9 @@ public struct TestHarness: Sendable {
         let invoker = Invoker(
             registry: registry, storage: storage, sessions: sessions, clock: clock, logger: logger, contracts: contracts
         )
-        return TestHarness(clock: clock, invoker: invoker, directory: directory, storage: storage, contracts: contracts)
+        return TestHarness(
+            clock: clock, invoker: invoker, directory: directory, storage: storage, contracts: contracts,
+            cascade: Cascade(invoker: invoker))
     }
 
     /// Runs `body` with a fresh harness, shutting it down afterwards whether or not `body` threw.
@@ -54,6 +61,11 @@ public struct TestHarness: Sendable {
             await harness.shutdown()
             throw error
         }
+    }
+
+    /// Closes the databases, keeping the data directory for a restart.
+    public func close() async {
+        await storage.shutdown()
     }
 
     /// Closes the databases and removes the data directory.
@@ -121,6 +133,30 @@ public struct TestHarness: Sendable {
         let result = try await invoker.invoke(event: function, event: event)
         try checkPublished(result.effects, by: function)
         return result
+    }
+
+    /// Delivers everything published so far, and what that publishes in turn, and fires the timers due
+    /// now; returns the deliveries made. Every event published on the way is checked against its schema.
+    @discardableResult
+    public func settle() async throws -> [Delivery] {
+        try checked(try await cascade.settle().deliveries)
+    }
+
+    /// Moves the clock forward by `interval` seconds, firing timers and retries as they fall due and
+    /// delivering what they cause; returns the deliveries made.
+    @discardableResult
+    public func advance(by interval: TimeInterval) async throws -> [Delivery] {
+        try checked(try await cascade.advance(clock, to: clock.now.addingTimeInterval(interval)).deliveries)
+    }
+
+    /// The dead-letter list.
+    public func deadLetters() async throws -> [DeadLetter] {
+        try await DeadLetters.open(storage).list()
+    }
+
+    private func checked(_ deliveries: [Delivery]) throws -> [Delivery] {
+        for delivery in deliveries { try checkPublished(delivery.effects, by: delivery.consumer) }
+        return deliveries
     }
 
     private func checkPublished(_ effects: [Effect], by function: String) throws {

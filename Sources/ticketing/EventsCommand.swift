@@ -6,7 +6,8 @@ import Runtime
 /// `ticketing events …`: work with sample events.
 struct EventsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "events", abstract: "Work with events.", subcommands: [Generate.self])
+        commandName: "events", abstract: "Work with events and dead letters.",
+        subcommands: [Generate.self, Dead.self, Redrive.self])
 }
 
 /// `ticketing events generate`: prints a ready-to-edit sample event for a function.

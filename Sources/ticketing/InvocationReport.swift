@@ -27,9 +27,18 @@ struct InvocationReport: Encodable {
     var published: [CloudEvent]
     var scheduled: [Scheduled]
     var cancelled: [Cancelled]
+    /// With `--follow`: what the invocation set off.
+    var cascade: CascadeTree?
+    /// The effects as recorded, for building the cascade.
+    let effects: [Effect]
+
+    enum CodingKeys: String, CodingKey {
+        case function, response, outcome, published, scheduled, cancelled, cascade
+    }
 
     init(function: String, response: HTTPResponse?, outcome: EventOutcome?, effects: [Effect]) {
         self.function = function
+        self.effects = effects
         self.response = response
         self.outcome = outcome.map { outcome in
             switch outcome {
@@ -60,6 +69,12 @@ struct InvocationReport: Encodable {
     func resultJSON() throws -> String {
         if let response { return try JSONCoding.string(response, pretty: true) }
         return try JSONCoding.string(outcome, pretty: true)
+    }
+
+    /// The invocation in one line: the function and its status.
+    var summary: String {
+        if let response { return "\(function): \(response.statusCode)" }
+        return "\(function): \(outcome?.status ?? "ran")" + (outcome?.message.map { " — \($0)" } ?? "")
     }
 
     /// One line per effect, for stderr.

@@ -11,6 +11,10 @@ struct Invoke: AsyncParsableCommand {
             HTTP functions take an API Gateway HTTP API v2 event and print the v2 response; event functions take \
             a CloudEvent (or just its data) and print the outcome. What the function published or scheduled goes \
             to stderr, or into the one JSON object of --output json. Exits 0 whenever the function ran.
+
+            --follow also delivers what the invocation published, what that published in turn, and so on, and \
+            prints the cascade as a tree. --advance or --until move this invocation's clock forward (not the \
+            real one), firing scheduled invocations as they fall due on the way.
             """)
 
     enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
@@ -29,20 +33,77 @@ struct Invoke: AsyncParsableCommand {
     @Option(help: "text: result on stdout, effects on stderr; json: one object with both.")
     var output: OutputFormat = .text
 
+    @Flag(help: "Also run the cascade the invocation causes, and print it as a tree.")
+    var follow = false
+
+    @Option(
+        help: ArgumentHelp(
+            "Follow, moving the clock forward by this much (e.g. 900, 90s, 15m, 1h).", valueName: "duration"))
+    var advance: String?
+
+    @Option(help: ArgumentHelp("Follow, moving the clock forward to this ISO 8601 time.", valueName: "time"))
+    var until: String?
+
     @OptionGroup var project: ProjectOptions
+
+    func validate() throws {
+        if advance != nil && until != nil { throw ValidationError("pass --advance or --until, not both") }
+        if let advance, Self.seconds(advance) == nil {
+            throw ValidationError("--advance takes a duration like 900, 90s, 15m or 1h, not '\(advance)'")
+        }
+        if let until, Self.date(until) == nil {
+            throw ValidationError("--until takes an ISO 8601 time like 2026-01-01T00:15:00Z, not '\(until)'")
+        }
+    }
 
     func run() async throws {
         let data = try EventInput.read(event)
-        let report = try await LocalProject.with(project) { try await invoke(data, in: $0) }
+        let clock = TestClock(Date())
+        let following = follow || advance != nil || until != nil
+        let (report, tree) = try await LocalProject.with(project, clock: clock) {
+            local -> (InvocationReport, CascadeTree?) in
+            let report = try await invoke(data, in: local)
+            guard following else { return (report, nil) }
+            let cascade = Cascade(invoker: local.invoker)
+            var target: Date?
+            if let advance, let seconds = Self.seconds(advance) { target = clock.now.addingTimeInterval(seconds) }
+            if let until { target = Self.date(until) }
+            let pass: DeliveryPass
+            if let target {
+                pass = try await cascade.advance(clock, to: target)
+            } else {
+                pass = try await cascade.settle()
+            }
+            return (report, CascadeTree(effects: report.effects, deliveries: pass.deliveries))
+        }
         switch output {
         case .json:
+            var report = report
+            report.cascade = tree
             print(try JSONCoding.string(report, pretty: true))
         case .text:
             print(try report.resultJSON())
-            for line in report.effectLines {
+            let lines = tree?.lines(root: report.summary) ?? report.effectLines
+            for line in lines {
                 FileHandle.standardError.write(Data((line + "\n").utf8))
             }
         }
+    }
+
+    /// Seconds in `text`: a number, optionally with `ms`, `s`, `m`, `h` or `d`.
+    static func seconds(_ text: String) -> TimeInterval? {
+        let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600), ("d", 86400)]
+        for (suffix, factor) in units where text.hasSuffix(suffix) {
+            guard let value = Double(text.dropLast(suffix.count)), value >= 0, value.isFinite else { return nil }
+            return value * factor
+        }
+        guard let value = Double(text), value >= 0, value.isFinite else { return nil }
+        return value
+    }
+
+    static func date(_ text: String) -> Date? {
+        (try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(text))
+            ?? (try? Date.ISO8601FormatStyle().parse(text))
     }
 
     private func invoke(_ data: Data, in local: LocalProject) async throws -> InvocationReport {

@@ -34,8 +34,10 @@ struct LocalProject {
     }
 
     /// Opens the project, runs `body`, and closes the databases whether or not `body` threw.
-    static func with<T>(_ options: ProjectOptions, _ body: (LocalProject) async throws -> T) async throws -> T {
-        let project = try await open(options)
+    static func with<T>(
+        _ options: ProjectOptions, clock: any WallClock = SystemClock(), _ body: (LocalProject) async throws -> T
+    ) async throws -> T {
+        let project = try await open(options, clock: clock)
         do {
             let value = try await body(project)
             await project.storage.shutdown()

@@ -8,8 +8,12 @@ import Runtime
 /// `ticketing serve`: the local runtime's HTTP gateway over every HTTP function of functions.yaml.
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Run the local runtime: an HTTP gateway routing every HTTP function of functions.yaml.",
-        discussion: "Stops gracefully on SIGINT or SIGTERM: in-flight requests finish first.")
+        abstract: "Run the local runtime: HTTP gateway, event delivery and scheduler for functions.yaml.",
+        discussion: """
+            Routes HTTP requests to HTTP functions, delivers every published event to its subscribers (retrying \
+            failures, dead-lettering what keeps failing) and fires scheduled invocations when they fall due. \
+            Stops gracefully on SIGINT or SIGTERM: in-flight requests and deliveries finish first.
+            """)
 
     @Option(help: "The port to listen on (default: $PORT or 3000; 0 picks a free one).")
     var port: Int?
@@ -19,6 +23,12 @@ struct Serve: AsyncParsableCommand {
 
     @Option(name: .customLong("body-limit"), help: "The largest request body accepted, in bytes.")
     var bodyLimit = Gateway.defaultBodyLimit
+
+    @Option(
+        help: ArgumentHelp(
+            "How often delivery looks for work committed by other processes on the same data directory, in seconds.",
+            valueName: "seconds"))
+    var resync = 2.0
 
     @OptionGroup var project: ProjectOptions
 
@@ -36,9 +46,13 @@ struct Serve: AsyncParsableCommand {
             manifest: local.manifest, contracts: local.contracts, version: Ticketing.configuration.version)
         let gateway = Gateway(invoker: local.invoker, bodyLimit: bodyLimit, openAPI: openAPI, logger: logger)
         let host = self.host
+        let resync = Duration.milliseconds(Int64(max(0.01, resync) * 1000))
+        let dispatcher = Dispatcher(invoker: local.invoker)
+        let scheduler = Scheduler(invoker: local.invoker)
         let application = Application(
             responder: gateway,
             configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "ticketing"),
+            services: [DeliveryService(dispatcher, resync: resync), DeliveryService(scheduler, resync: resync)],
             onServerRunning: { channel in
                 let bound = channel.localAddress?.port ?? port
                 Self.say("listening on http://\(host):\(bound)")
@@ -87,6 +101,12 @@ struct RouteTable {
         }
         lines.append("subscriptions:" + (subscriptions.isEmpty ? " none" : ""))
         lines += subscriptions
+        let targets = registry.entries.compactMap { entry -> String? in
+            guard case .schedule = entry.declaration.trigger else { return nil }
+            return "  \(entry.name)"
+        }
+        lines.append("schedule targets:" + (targets.isEmpty ? " none" : ""))
+        lines += targets
         return lines.joined(separator: "\n")
     }
 }

@@ -37,9 +37,13 @@ public struct ScheduledInvocation: Codable, Sendable, Equatable {
 /// The effects of one invocation, in the order their transactions committed.
 public final class EffectLog: Sendable {
     private let entries = Mutex<[Effect]>([])
+    private let onCommit: (@Sendable ([Effect]) -> Void)?
 
-    /// Creates an empty log.
-    public init() {}
+    /// Creates an empty log; `onCommit` hears each transaction's effects as soon as it commits (the runtime
+    /// uses it to wake delivery and the scheduler).
+    public init(onCommit: (@Sendable ([Effect]) -> Void)? = nil) {
+        self.onCommit = onCommit
+    }
 
     /// The recorded effects.
     public var effects: [Effect] { entries.withLock { $0 } }
@@ -55,6 +59,8 @@ public final class EffectLog: Sendable {
     }
 
     func record(_ newEffects: [Effect]) {
+        guard !newEffects.isEmpty else { return }
         entries.withLock { $0.append(contentsOf: newEffects) }
+        onCommit?(newEffects)
     }
 }

@@ -36,6 +36,10 @@ public enum MessagingTables {
                 .column("created_at", type: .bigint, .notNull)
                 .run()
             try await sql.create(index: "timers_due_at").on(timers).column("due_at").run()
-        }
+        },
+        Migration("001-messaging-delivery") { sql in
+            try await sql.create(index: "outbox_subject_seq").on(outbox).column("subject").column("seq").run()
+            try await sql.alter(table: timers).column("attempts", type: .bigint, .notNull, .default(0)).run()
+        },
     ]
 }

@@ -76,13 +76,16 @@ public struct Invoker: Sendable {
     public let logger: Logger
     /// The schemas incoming events are checked against before a handler sees them.
     public let contracts: ContractCatalog?
+    /// Hears every commit, to wake delivery and the scheduler.
+    public let commits: CommitFeed
 
     /// Creates an invoker.
     public init(
         registry: FunctionRegistry, storage: any StorageEngine, sessions: SessionCodec, clock: any WallClock,
-        logger: Logger, contracts: ContractCatalog? = nil
+        logger: Logger, contracts: ContractCatalog? = nil, commits: CommitFeed = CommitFeed()
     ) {
         self.registry = registry
+        self.commits = commits
         self.contracts = contracts
         self.storage = storage
         self.sessions = sessions
@@ -115,7 +118,7 @@ public struct Invoker: Sendable {
         {
             request.pathParameters = parameters
         }
-        let effects = EffectLog()
+        let effects = EffectLog(onCommit: commits.committed)
         var logger = self.logger
         logger[metadataKey: "function"] = "\(name)"
         logger[metadataKey: "request"] = "\(request.requestContext.requestId)"
@@ -160,7 +163,7 @@ public struct Invoker: Sendable {
         case .schedule(let handler):
             run = handler
         }
-        let effects = EffectLog()
+        let effects = EffectLog(onCommit: commits.committed)
         var logger = self.logger
         logger[metadataKey: "function"] = "\(name)"
         logger[metadataKey: "event"] = "\(event.id)"

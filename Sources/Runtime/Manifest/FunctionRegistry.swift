@@ -77,6 +77,9 @@ public struct FunctionRegistry: Sendable {
                 compiled[function.name] = (service.name, function.handler)
             }
         }
+        for service in services where service.name == DeliveryTables.database {
+            problems.append("service name '\(service.name)' is reserved for the runtime's own database")
+        }
         var declared: Set<String> = []
         var routes: [String: String] = [:]
         for function in manifest.functions {

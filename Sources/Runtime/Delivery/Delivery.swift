@@ -1,0 +1,49 @@
+import Foundation
+import FunctionKit
+
+/// One attempt to hand an event to a function, made by the dispatcher, the scheduler or a redrive.
+public struct Delivery: Sendable {
+    /// Where the event came from.
+    public enum Origin: Sendable, Equatable {
+        /// The outbox of the named service.
+        case outbox(publisher: String)
+        /// A timer of the named service, by key.
+        case timer(service: String, key: String)
+        /// A dead letter put back.
+        case redrive(deadLetter: Int64)
+    }
+
+    /// The function the event went to.
+    public var consumer: String
+    /// The event.
+    public var event: CloudEvent
+    /// Where it came from.
+    public var origin: Origin
+    /// Which attempt this was (1 for the first).
+    public var attempt: Int
+    /// How it ended.
+    public var outcome: EventOutcome
+    /// What the consumer published and scheduled.
+    public var effects: [Effect]
+    /// Whether the delivery was given up on and dead-lettered after this attempt.
+    public var deadLettered: Bool
+}
+
+/// What one pass of the dispatcher or scheduler did, and when it next has work.
+public struct DeliveryPass: Sendable {
+    /// The deliveries made, in the order they finished.
+    public var deliveries: [Delivery] = []
+    /// The earliest time something not yet due becomes due (a retry or a timer), if any.
+    public var nextDue: Date?
+
+    /// Adds another pass's deliveries and keeps the earlier due time.
+    mutating func merge(_ other: DeliveryPass) {
+        deliveries += other.deliveries
+        nextDue = [nextDue, other.nextDue].compactMap { $0 }.min()
+    }
+
+    /// Keeps the earlier of the current due time and `date`.
+    mutating func due(at date: Date) {
+        nextDue = min(nextDue ?? date, date)
+    }
+}

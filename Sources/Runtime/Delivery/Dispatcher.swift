@@ -1,0 +1,315 @@
+import Foundation
+import FunctionKit
+import Logging
+import SQLKit
+import Synchronization
+
+/// Moves every service's outbox to the functions subscribed to its subjects, as CloudEvents.
+///
+/// Delivery is at-least-once and in commit order per subscription: each subscription keeps a cursor per
+/// publishing service and hands events to its consumer one at a time. The consumer records the event in
+/// its inbox in the same transaction as its effect, so a redelivery changes nothing. A failing event stays
+/// at the head of its subscription and is retried with exponential backoff; after the consumer's attempts
+/// are used up it is dead-lettered and the subscription moves on. Dead letters put back by a redrive are
+/// delivered again outside the commit order.
+public actor Dispatcher {
+    /// A function subscribed to a subject, with how many attempts it gets.
+    public struct Subscription: Sendable, Hashable {
+        /// The consuming function.
+        public var consumer: String
+        /// The subject it takes.
+        public var subject: String
+        /// Attempts before an event is dead-lettered.
+        public var attempts: Int
+    }
+
+    private struct CursorKey: Hashable {
+        var consumer: String
+        var publisher: String
+    }
+
+    private struct Cursor {
+        var position: Int64 = 0
+        var attempts = 0
+        var nextAttemptAt: Date?
+        /// How far the outbox was read without finding this subscription's subject (not stored).
+        var scanned: Int64 = 0
+    }
+
+    /// The subscriptions, in manifest order.
+    public let subscriptions: [Subscription]
+    private let invoker: Invoker
+    private let retry: RetryPolicy
+    private let batchSize: Int
+    private let logger: Logger
+    private var cursors: [CursorKey: Cursor] = [:]
+    private var cursorsLoaded = false
+    private var passing = false
+    private let stopping = Mutex(false)
+
+    /// Creates a dispatcher for every subscription of `invoker`'s registry.
+    public init(invoker: Invoker, retry: RetryPolicy = RetryPolicy(), batchSize: Int = 100) {
+        self.invoker = invoker
+        self.retry = retry
+        self.batchSize = batchSize
+        var logger = invoker.logger
+        logger[metadataKey: "component"] = "dispatcher"
+        self.logger = logger
+        let settings = invoker.registry.manifest.settings
+        subscriptions = invoker.registry.entries.compactMap { entry in
+            guard case .subscription(let subject) = entry.declaration.trigger else { return nil }
+            let attempts = entry.declaration.retries ?? settings.retries ?? Manifest.defaultRetries
+            return Subscription(consumer: entry.name, subject: subject, attempts: max(1, attempts))
+        }
+    }
+
+    /// The services whose outboxes are read.
+    private var publishers: [String] { invoker.registry.services.keys.sorted() }
+
+    /// Delivers everything due now: new outbox events, retries whose backoff has passed, redriven dead
+    /// letters. Subscriptions are served concurrently, each in its own commit order. Returns what was
+    /// delivered and when the next retry falls due.
+    public func deliverDue() async throws -> DeliveryPass {
+        guard !passing else { return DeliveryPass() }
+        passing = true
+        defer { passing = false }
+        try await loadCursors()
+        var latest: [String: Int64] = [:]
+        for publisher in publishers {
+            latest[publisher] = try await latestSeq(of: publisher)
+        }
+        let heads = latest
+        var pass = DeliveryPass()
+        try await withThrowingTaskGroup(of: DeliveryPass.self) { group in
+            for subscription in subscriptions {
+                group.addTask { try await self.drain(subscription, heads: heads) }
+            }
+            group.addTask { try await self.redriveDue() }
+            for try await part in group { pass.merge(part) }
+        }
+        return pass
+    }
+
+    /// Asks ``run(resync:)`` to return once the delivery in progress has finished.
+    public nonisolated func stop() {
+        stopping.withLock { $0 = true }
+        invoker.commits.published.ring()
+    }
+
+    private nonisolated var isStopping: Bool { stopping.withLock { $0 } }
+
+    /// Delivers until cancelled: a pass, then sleep until a commit publishes something, a retry falls due,
+    /// or `resync` passes (to see commits made by other processes on the same data directory).
+    public func run(resync: Duration = .seconds(2)) async {
+        let doorbell = invoker.commits.published
+        while !isStopping && !Task.isCancelled {
+            var timeout = resync
+            do {
+                let pass = try await deliverDue()
+                if let next = pass.nextDue {
+                    let wait = next.timeIntervalSince(invoker.clock.now)
+                    timeout = min(resync, .milliseconds(max(0, Int64((wait * 1000).rounded(.up)))))
+                }
+            } catch {
+                logger.error("delivery pass failed", metadata: ["error": "\(error)"])
+            }
+            await doorbell.wait(timeout: timeout)
+        }
+    }
+
+    private func loadCursors() async throws {
+        guard !cursorsLoaded else { return }
+        let rows = try await runtimeDatabase().read { sql in
+            try await sql.select().column("*").from(DeliveryTables.cursors).all()
+        }
+        var loaded: [CursorKey: Cursor] = [:]
+        for row in rows {
+            let key = CursorKey(
+                consumer: try row.decode(column: "consumer", as: String.self),
+                publisher: try row.decode(column: "publisher", as: String.self))
+            let position = try row.decode(column: "position", as: Int64.self)
+            let nextAttemptAt = try row.decode(column: "next_attempt_at", as: Int64.self)
+            loaded[key] = Cursor(
+                position: position, attempts: try row.decode(column: "attempts", as: Int.self),
+                nextAttemptAt: nextAttemptAt > 0 ? Date(epochMilliseconds: nextAttemptAt) : nil, scanned: position)
+        }
+        cursors = loaded
+        cursorsLoaded = true
+    }
+
+    private func runtimeDatabase() async throws -> any ServiceDatabase {
+        try await invoker.storage.database(for: DeliveryTables.database, migrations: DeliveryTables.migrations)
+    }
+
+    private func latestSeq(of publisher: String) async throws -> Int64 {
+        try await invoker.database(for: publisher).read { sql in
+            try await sql.select().column(SQLFunction("max", args: SQLColumn("seq")), as: "head")
+                .from(MessagingTables.outbox).first()?.decode(column: "head", as: Int64?.self) ?? 0
+        }
+    }
+
+    /// Delivers one subscription's due events from every publisher, stopping at a failure.
+    private func drain(_ subscription: Subscription, heads: [String: Int64]) async throws -> DeliveryPass {
+        var pass = DeliveryPass()
+        for publisher in publishers {
+            let key = CursorKey(consumer: subscription.consumer, publisher: publisher)
+            while true {
+                var cursor = cursors[key] ?? Cursor()
+                let head = heads[publisher] ?? 0
+                guard max(cursor.position, cursor.scanned) < head else { break }
+                if let next = cursor.nextAttemptAt, next > invoker.clock.now {
+                    pass.due(at: next)
+                    break
+                }
+                let from = max(cursor.position, cursor.scanned)
+                let events = try await invoker.database(for: publisher).read { sql in
+                    try await OutboxEvent.after(
+                        from, subject: subscription.subject, publisher: publisher, limit: self.batchSize,
+                        in: sql)
+                }
+                guard !events.isEmpty else {
+                    cursor.scanned = head
+                    cursors[key] = cursor
+                    break
+                }
+                for outboxEvent in events {
+                    guard !isStopping else { return pass }
+                    let delivery = try await deliver(outboxEvent, to: subscription, key: key)
+                    pass.deliveries.append(delivery)
+                    if let next = cursors[key]?.nextAttemptAt {
+                        pass.due(at: next)
+                        return pass
+                    }
+                }
+            }
+        }
+        return pass
+    }
+
+    private func deliver(_ outboxEvent: OutboxEvent, to subscription: Subscription, key: CursorKey) async throws
+        -> Delivery
+    {
+        var cursor = cursors[key] ?? Cursor()
+        let attempt = cursor.attempts + 1
+        let result = try await invoker.invoke(event: subscription.consumer, event: outboxEvent.event)
+        let now = invoker.clock.now
+        var deadLettered = false
+        var lastError: String?
+        switch result.outcome {
+        case .handled, .duplicate:
+            cursor.position = outboxEvent.seq
+            cursor.attempts = 0
+            cursor.nextAttemptAt = nil
+        case .rejected(let message):
+            deadLettered = true
+            lastError = message
+        case .failed(let message):
+            lastError = message
+            if attempt >= subscription.attempts {
+                deadLettered = true
+            } else {
+                cursor.attempts = attempt
+                cursor.nextAttemptAt = now.addingTimeInterval(retry.delay(afterAttempts: attempt))
+                logger.info(
+                    "delivery failed, will retry",
+                    metadata: [
+                        "consumer": "\(subscription.consumer)", "event": "\(outboxEvent.event.id)",
+                        "attempt": "\(attempt)", "error": "\(message)",
+                    ])
+            }
+        }
+        if deadLettered, let lastError {
+            try await DeadLetters(database: runtimeDatabase()).add(
+                kind: .event, consumer: subscription.consumer, origin: key.publisher, event: outboxEvent.event,
+                error: lastError, attempts: attempt, now: now)
+            logger.warning(
+                "event dead-lettered",
+                metadata: [
+                    "consumer": "\(subscription.consumer)", "event": "\(outboxEvent.event.id)",
+                    "attempts": "\(attempt)", "error": "\(lastError)",
+                ])
+            cursor.position = outboxEvent.seq
+            cursor.attempts = 0
+            cursor.nextAttemptAt = nil
+        }
+        cursors[key] = cursor
+        try await save(cursor, key: key, lastError: lastError)
+        return Delivery(
+            consumer: subscription.consumer, event: outboxEvent.event, origin: .outbox(publisher: key.publisher),
+            attempt: attempt, outcome: result.outcome, effects: result.effects, deadLettered: deadLettered)
+    }
+
+    private func save(_ cursor: Cursor, key: CursorKey, lastError: String?) async throws {
+        try await runtimeDatabase().transaction { sql in
+            try await sql.insert(into: DeliveryTables.cursors)
+                .columns("consumer", "publisher", "position", "attempts", "next_attempt_at", "last_error")
+                .values(
+                    SQLBind(key.consumer), SQLBind(key.publisher), SQLBind(cursor.position), SQLBind(cursor.attempts),
+                    SQLBind(cursor.nextAttemptAt?.epochMilliseconds ?? 0), SQLBind(lastError)
+                )
+                .onConflict(with: ["consumer", "publisher"]) { update in
+                    update.set(excludedValueOf: "position")
+                        .set(excludedValueOf: "attempts")
+                        .set(excludedValueOf: "next_attempt_at")
+                        .set(excludedValueOf: "last_error")
+                }
+                .run()
+        }
+    }
+
+    /// Delivers the redriven dead letters that are due.
+    private func redriveDue() async throws -> DeliveryPass {
+        let database = try await runtimeDatabase()
+        let now = invoker.clock.now
+        let letters = try await database.read { sql in
+            try await sql.select().column("*").from(DeliveryTables.deadLetters)
+                .where("state", .equal, DeadLetter.State.redrive.rawValue)
+                .orderBy("id").all().map(DeadLetter.init(row:))
+        }
+        var pass = DeliveryPass()
+        for letter in letters where !isStopping {
+            if letter.nextAttemptAt > now {
+                pass.due(at: letter.nextAttemptAt)
+                continue
+            }
+            pass.deliveries.append(try await redeliver(letter, in: database))
+        }
+        return pass
+    }
+
+    private func redeliver(_ letter: DeadLetter, in database: any ServiceDatabase) async throws -> Delivery {
+        let attempt = letter.attempts + 1
+        let result = try await invoker.invoke(event: letter.consumer, event: letter.event)
+        let limit =
+            subscriptions.first { $0.consumer == letter.consumer }?.attempts
+            ?? invoker.registry.entry(named: letter.consumer).map {
+                $0.declaration.retries ?? invoker.registry.manifest.settings.retries ?? Manifest.defaultRetries
+            } ?? Manifest.defaultRetries
+        let now = self.invoker.clock.now
+        let giveUp: Bool
+        switch result.outcome {
+        case .handled, .duplicate: giveUp = false
+        case .rejected: giveUp = true
+        case .failed: giveUp = attempt >= max(1, limit)
+        }
+        let retryAt = now.addingTimeInterval(retry.delay(afterAttempts: attempt))
+        try await database.transaction { sql in
+            switch result.outcome {
+            case .handled, .duplicate:
+                try await sql.delete(from: DeliveryTables.deadLetters).where("id", .equal, letter.id).run()
+            case .rejected(let message), .failed(let message):
+                try await sql.update(DeliveryTables.deadLetters)
+                    .set("attempts", to: attempt)
+                    .set("error", to: message)
+                    .set("state", to: giveUp ? DeadLetter.State.dead.rawValue : DeadLetter.State.redrive.rawValue)
+                    .set("dead_at", to: giveUp ? now.epochMilliseconds : letter.deadAt.epochMilliseconds)
+                    .set("next_attempt_at", to: giveUp ? 0 : retryAt.epochMilliseconds)
+                    .where("id", .equal, letter.id).run()
+            }
+        }
+        let deadAgain = giveUp
+        return Delivery(
+            consumer: letter.consumer, event: letter.event, origin: .redrive(deadLetter: letter.id), attempt: attempt,
+            outcome: result.outcome, effects: result.effects, deadLettered: deadAgain)
+    }
+}

@@ -1,0 +1,36 @@
+import Contracts
+import Foundation
+import FunctionKit
+import SQLKit
+
+/// One row of a service's outbox, read back as the CloudEvent it was published as.
+struct OutboxEvent: Sendable {
+    /// The row's position in commit order.
+    var seq: Int64
+    /// The event.
+    var event: CloudEvent
+
+    static let columns = ["seq", "event_id", "subject", "data", "created_at"]
+
+    init(row: any SQLRow, publisher: String) throws {
+        seq = try row.decode(column: "seq", as: Int64.self)
+        let subject = Subject(rawValue: try row.decode(column: "subject", as: String.self))
+        let data = try row.decode(column: "data", as: String.self)
+        let createdAt = Date(epochMilliseconds: try row.decode(column: "created_at", as: Int64.self))
+        event = CloudEvent(
+            id: try row.decode(column: "event_id", as: String.self), source: Transaction.source(of: publisher),
+            type: subject.rawValue, time: createdAt.iso8601, data: try JSONValue(parsing: Data(data.utf8)),
+            dataschema: CloudEvent.schemaLocation(for: subject))
+    }
+
+    /// Up to `limit` events of `subject` after `position`, oldest first.
+    static func after(
+        _ position: Int64, subject: String, publisher: String, limit: Int, in sql: any SQLDatabase
+    ) async throws -> [OutboxEvent] {
+        try await sql.select().columns(columns.map { SQLColumn($0) }).from(MessagingTables.outbox)
+            .where("subject", .equal, subject)
+            .where("seq", .greaterThan, position)
+            .orderBy("seq").limit(limit).all()
+            .map { try OutboxEvent(row: $0, publisher: publisher) }
+    }
+}

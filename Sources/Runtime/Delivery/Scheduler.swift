@@ -1,0 +1,176 @@
+import Foundation
+import FunctionKit
+import Logging
+import SQLKit
+import Synchronization
+
+/// Fires the scheduled invocations handlers asked for, at or after their due time.
+///
+/// Timers live in the requesting service's database, written in the same transaction as its state change,
+/// so they survive restarts: a timer that fell due while the runtime was down fires when it is back. The
+/// target function records the timer's id in its inbox, so a timer fired twice (a crash between the
+/// invocation and removing the timer) takes effect once. A failing invocation is retried with backoff and
+/// dead-lettered after the function's attempts.
+public actor Scheduler {
+    private let invoker: Invoker
+    private let retry: RetryPolicy
+    private let batchSize: Int
+    private let logger: Logger
+    private var passing = false
+    private let stopping = Mutex(false)
+
+    /// The CloudEvent `source` of scheduled invocations.
+    public static let source = "/ticketing/scheduler"
+
+    /// The CloudEvent `type` of a scheduled invocation of `function`.
+    public static func eventType(for function: String) -> String {
+        "schedule:\(function)"
+    }
+
+    /// Creates a scheduler over every service of `invoker`'s registry.
+    public init(invoker: Invoker, retry: RetryPolicy = RetryPolicy(), batchSize: Int = 100) {
+        self.invoker = invoker
+        self.retry = retry
+        self.batchSize = batchSize
+        var logger = invoker.logger
+        logger[metadataKey: "component"] = "scheduler"
+        self.logger = logger
+    }
+
+    private struct Timer: Sendable {
+        var id: String
+        var function: String
+        var key: String
+        var payload: JSONValue
+        var dueAt: Date
+        var attempts: Int
+
+        init(row: any SQLRow) throws {
+            id = try row.decode(column: "id", as: String.self)
+            function = try row.decode(column: "function", as: String.self)
+            key = try row.decode(column: "timer_key", as: String.self)
+            payload = try JSONValue(parsing: Data(try row.decode(column: "payload", as: String.self).utf8))
+            dueAt = Date(epochMilliseconds: try row.decode(column: "due_at", as: Int64.self))
+            attempts = try row.decode(column: "attempts", as: Int.self)
+        }
+
+        var event: CloudEvent {
+            CloudEvent(
+                id: id, source: Scheduler.source, type: Scheduler.eventType(for: function), time: dueAt.iso8601,
+                data: payload, subject: key)
+        }
+    }
+
+    /// Fires every timer due now, oldest first. Returns what was invoked and when the next timer is due.
+    public func fireDue() async throws -> DeliveryPass {
+        guard !passing else { return DeliveryPass() }
+        passing = true
+        defer { passing = false }
+        var pass = DeliveryPass()
+        for service in invoker.registry.services.keys.sorted() {
+            let database = try await invoker.database(for: service)
+            while true {
+                let now = invoker.clock.now
+                let due = try await database.read { sql in
+                    try await sql.select().column("*").from(MessagingTables.timers)
+                        .where("due_at", .lessThanOrEqual, now.epochMilliseconds)
+                        .orderBy("due_at").limit(self.batchSize).all().map(Timer.init(row:))
+                }
+                for timer in due where !isStopping {
+                    pass.deliveries.append(try await fire(timer, service: service, in: database))
+                }
+                if due.count < batchSize || isStopping { break }
+            }
+            if let next = try await nextDue(in: database) { pass.due(at: next) }
+        }
+        return pass
+    }
+
+    /// Asks ``run(resync:)`` to return once the delivery in progress has finished.
+    public nonisolated func stop() {
+        stopping.withLock { $0 = true }
+        invoker.commits.scheduled.ring()
+    }
+
+    private nonisolated var isStopping: Bool { stopping.withLock { $0 } }
+
+    /// Fires timers until cancelled: a pass, then sleep until the next timer is due or a commit sets or
+    /// withdraws one (or `resync` passes, to see timers set by other processes).
+    public func run(resync: Duration = .seconds(2)) async {
+        let doorbell = invoker.commits.scheduled
+        while !isStopping && !Task.isCancelled {
+            var timeout = resync
+            do {
+                let pass = try await fireDue()
+                if let next = pass.nextDue {
+                    let wait = next.timeIntervalSince(invoker.clock.now)
+                    timeout = min(resync, .milliseconds(max(0, Int64((wait * 1000).rounded(.up)))))
+                }
+            } catch {
+                logger.error("scheduler pass failed", metadata: ["error": "\(error)"])
+            }
+            await doorbell.wait(timeout: timeout)
+        }
+    }
+
+    private func nextDue(in database: any ServiceDatabase) async throws -> Date? {
+        try await database.read { sql in
+            try await sql.select().column(SQLFunction("min", args: SQLColumn("due_at")), as: "next")
+                .from(MessagingTables.timers).first()?.decode(column: "next", as: Int64?.self)
+        }.map { Date(epochMilliseconds: $0) }
+    }
+
+    private func fire(_ timer: Timer, service: String, in database: any ServiceDatabase) async throws -> Delivery {
+        let event = timer.event
+        let attempt = timer.attempts + 1
+        let outcome: EventOutcome
+        var effects: [Effect] = []
+        do {
+            let result = try await invoker.invoke(event: timer.function, event: event)
+            outcome = result.outcome
+            effects = result.effects
+        } catch let error as InvocationError {
+            outcome = .rejected(error.description)
+        }
+        let limit = max(
+            1,
+            invoker.registry.entry(named: timer.function)?.declaration.retries
+                ?? invoker.registry.manifest.settings.retries ?? Manifest.defaultRetries)
+        var deadLettered = false
+        let now = invoker.clock.now
+        switch outcome {
+        case .handled, .duplicate:
+            try await remove(timer, from: database)
+        case .rejected(let message), .failed(let message):
+            let rejected = if case .rejected = outcome { true } else { false }
+            if rejected || attempt >= limit {
+                deadLettered = true
+                try await DeadLetters.open(invoker.storage).add(
+                    kind: .schedule, consumer: timer.function, origin: service, event: event, error: message,
+                    attempts: attempt, now: now)
+                try await remove(timer, from: database)
+                logger.warning(
+                    "scheduled invocation dead-lettered",
+                    metadata: ["function": "\(timer.function)", "key": "\(timer.key)", "error": "\(message)"])
+            } else {
+                let retryAt = now.addingTimeInterval(retry.delay(afterAttempts: attempt))
+                try await database.transaction { sql in
+                    try await sql.update(MessagingTables.timers)
+                        .set("attempts", to: attempt)
+                        .set("due_at", to: retryAt.epochMilliseconds)
+                        .where("id", .equal, timer.id).run()
+                }
+            }
+        }
+        return Delivery(
+            consumer: timer.function, event: event, origin: .timer(service: service, key: timer.key), attempt: attempt,
+            outcome: outcome, effects: effects, deadLettered: deadLettered)
+    }
+
+    /// Removes the timer by id: if the key was scheduled again meanwhile, the new timer stays.
+    private func remove(_ timer: Timer, from database: any ServiceDatabase) async throws {
+        try await database.transaction { sql in
+            try await sql.delete(from: MessagingTables.timers).where("id", .equal, timer.id).run()
+        }
+    }
+}

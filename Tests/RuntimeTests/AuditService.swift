@@ -1,0 +1,142 @@
+import Contracts
+import Foundation
+import FunctionKit
+import Logging
+import Runtime
+import SQLKit
+import Synchronization
+
+/// A test service for delivery: it publishes `ticket:created` on demand, records what it consumes in
+/// order, fails on purpose while a failure budget lasts, and has a schedule target.
+final class AuditService: Sendable {
+    /// Failures still to answer, per consumer.
+    let failures = Mutex<[String: Int]>([:])
+    /// Consumed events, in the order they were handled.
+    let seen = Mutex<[String]>([])
+    /// Each consumed event as it is handled, for tests of the background loops.
+    let handled: AsyncStream<String>
+    private let handledContinuation: AsyncStream<String>.Continuation
+
+    init() {
+        (handled, handledContinuation) = AsyncStream.makeStream(of: String.self)
+    }
+
+    static let manifest = """
+        settings:
+          retries: 3
+        functions:
+          - name: audit-on-ticket-created
+            service: audit
+            subscribe: ticket:created
+          - name: audit-on-expiration-complete
+            service: audit
+            subscribe: expiration:complete
+          - name: audit-fire
+            service: audit
+            schedule: true
+        """
+
+    struct Recorder<Payload: EventPayload>: EventFunction {
+        let name: String
+        let audit: AuditService
+        let describe: @Sendable (Payload) -> String
+
+        func handle(_ payload: Payload, event: CloudEvent, context: FunctionContext) async throws {
+            if audit.takeFailure(name) {
+                throw FunctionError.retryLater("\(name) is failing on purpose")
+            }
+            let label = describe(payload)
+            if label == "poison" { throw FunctionError.invalidEvent("poison pill") }
+            try await context.transaction { transaction in
+                try await transaction.sql.insert(into: "seen").columns("consumer", "label").values(
+                    SQLBind(name), SQLBind(label)
+                ).run()
+            }
+            audit.seen.withLock { $0.append("\(name):\(label)") }
+            audit.handledContinuation.yield("\(name):\(label)")
+        }
+    }
+
+    struct Fire: ScheduledFunction {
+        struct Payload: Codable, Sendable { var orderId: String }
+        let audit: AuditService
+
+        func handle(_ payload: Payload, event: CloudEvent, context: FunctionContext) async throws {
+            if audit.takeFailure("audit-fire") { throw FunctionError.retryLater("audit-fire is failing on purpose") }
+            try await context.transaction { transaction in
+                try await transaction.publish(ExpirationComplete(orderId: payload.orderId))
+            }
+        }
+    }
+
+    var definition: ServiceDefinition {
+        ServiceDefinition(
+            name: "audit",
+            migrations: [
+                Migration("001") { sql in
+                    try await sql.create(table: "seen").column("consumer", type: .text, .notNull)
+                        .column("label", type: .text, .notNull).run()
+                }
+            ],
+            functions: [
+                FunctionDefinition(
+                    "audit-on-ticket-created",
+                    subscription: Recorder<TicketCreated>(name: "audit-on-ticket-created", audit: self) { $0.title }),
+                FunctionDefinition(
+                    "audit-on-expiration-complete",
+                    subscription: Recorder<ExpirationComplete>(name: "audit-on-expiration-complete", audit: self) {
+                        $0.orderId
+                    }),
+                FunctionDefinition("audit-fire", schedule: Fire(audit: self)),
+            ])
+    }
+
+    /// Whether `consumer` should fail this time (using up one failure).
+    func takeFailure(_ consumer: String) -> Bool {
+        failures.withLock { budget in
+            guard let left = budget[consumer], left > 0 else { return false }
+            budget[consumer] = left - 1
+            return true
+        }
+    }
+
+    /// Fails the next `count` deliveries to `consumer`.
+    func fail(_ consumer: String, times count: Int) {
+        failures.withLock { $0[consumer] = count }
+    }
+
+    /// A context of the audit service for test code to publish and schedule from.
+    static func context(_ invoker: Invoker, clock: any WallClock) async throws -> FunctionContext {
+        FunctionContext(
+            functionName: "audit-test", invocationID: UUID().uuidString, clock: clock, logger: Logger(label: "test"),
+            session: nil, sessions: invoker.sessions, database: try await invoker.database(for: "audit"),
+            effects: EffectLog(onCommit: invoker.commits.committed))
+    }
+
+    /// Publishes one `ticket:created` per title, each in its own transaction.
+    static func publish(_ titles: [String], _ invoker: Invoker, clock: any WallClock) async throws {
+        let context = try await context(invoker, clock: clock)
+        for title in titles {
+            try await context.transaction { transaction in
+                try await transaction.publish(
+                    TicketCreated(id: title, version: 0, title: title, price: Price(cents: 100), userId: "u"))
+            }
+        }
+    }
+
+    /// Schedules `audit-fire` for `orderID` at `dueAt`.
+    static func schedule(_ orderID: String, at dueAt: Date, _ invoker: Invoker, clock: any WallClock) async throws {
+        let context = try await context(invoker, clock: clock)
+        try await context.transaction { transaction in
+            try await transaction.schedule("audit-fire", payload: ["orderId": orderID], at: dueAt, key: orderID)
+        }
+    }
+
+    /// Withdraws the timer of `orderID`.
+    static func cancel(_ orderID: String, _ invoker: Invoker, clock: any WallClock) async throws {
+        let context = try await context(invoker, clock: clock)
+        try await context.transaction { transaction in
+            try await transaction.cancelSchedule(key: orderID)
+        }
+    }
+}

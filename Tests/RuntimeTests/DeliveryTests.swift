@@ -1,0 +1,261 @@
+import Contracts
+import Foundation
+import FunctionKit
+import FunctionTesting
+import Runtime
+import Testing
+
+/// The dispatcher and the scheduler, driven step by step with a test clock.
+@Suite struct DeliveryTests {
+    func withAudit(_ body: (TestHarness, AuditService) async throws -> Void) async throws {
+        let audit = AuditService()
+        try await TestHarness.with(services: [audit.definition], manifest: AuditService.manifest) { harness in
+            try await body(harness, audit)
+        }
+    }
+
+    @Test func eventsReachTheirSubscriberOnceInCommitOrder() async throws {
+        try await withAudit { harness, audit in
+            try await AuditService.publish(["a", "b", "c"], harness.invoker, clock: harness.clock)
+            let deliveries = try await harness.settle()
+            #expect(deliveries.map(\.outcome) == [.handled, .handled, .handled])
+            #expect(audit.seen.withLock { $0 } == ["a", "b", "c"].map { "audit-on-ticket-created:\($0)" })
+            #expect(try await harness.settle().isEmpty)
+            try await AuditService.publish(["d"], harness.invoker, clock: harness.clock)
+            #expect(try await harness.settle().map(\.event.type) == ["ticket:created"])
+            #expect(audit.seen.withLock { $0.count } == 4)
+        }
+    }
+
+    @Test func aFailingEventIsRetriedWithBackoffAndHoldsBackTheOnesAfterIt() async throws {
+        try await withAudit { harness, audit in
+            audit.fail("audit-on-ticket-created", times: 2)
+            try await AuditService.publish(["a", "b"], harness.invoker, clock: harness.clock)
+            let first = try await harness.cascade.settle()
+            #expect(first.deliveries.map(\.attempt) == [1])
+            #expect(first.nextDue == harness.clock.now.addingTimeInterval(0.25))
+            #expect(audit.seen.withLock { $0 }.isEmpty)
+            // Not yet due: nothing happens.
+            harness.clock.advance(by: 0.2)
+            #expect(try await harness.settle().isEmpty)
+            // Second attempt at +0.25 s fails again; the third, 0.5 s later, succeeds and releases "b".
+            let later = try await harness.advance(by: 1)
+            #expect(later.map(\.attempt) == [2, 3, 1])
+            #expect(audit.seen.withLock { $0 } == ["audit-on-ticket-created:a", "audit-on-ticket-created:b"])
+            #expect(try await harness.deadLetters().isEmpty)
+        }
+    }
+
+    @Test func anEventThatKeepsFailingIsDeadLetteredAndCanBeRedriven() async throws {
+        try await withAudit { harness, audit in
+            audit.fail("audit-on-ticket-created", times: 3)
+            try await AuditService.publish(["a", "b"], harness.invoker, clock: harness.clock)
+            let deliveries = try await harness.advance(by: 10)
+            // Three attempts (the manifest's retries), then the subscription moves on to "b".
+            #expect(deliveries.map(\.attempt) == [1, 2, 3, 1])
+            #expect(deliveries.map(\.deadLettered) == [false, false, true, false])
+            #expect(audit.seen.withLock { $0 } == ["audit-on-ticket-created:b"])
+            let dead = try await harness.deadLetters()
+            #expect(dead.count == 1)
+            #expect(dead.first?.consumer == "audit-on-ticket-created")
+            #expect(dead.first?.attempts == 3)
+            #expect(dead.first?.error.contains("on purpose") == true)
+
+            let letters = try await DeadLetters.open(harness.storage)
+            let redriven = try await letters.redrive(nil, now: harness.clock.now)
+            #expect(redriven == dead.map(\.id))
+            let again = try await harness.settle()
+            #expect(again.map(\.outcome) == [.handled])
+            #expect(audit.seen.withLock { $0 } == ["audit-on-ticket-created:b", "audit-on-ticket-created:a"])
+            #expect(try await harness.deadLetters().isEmpty)
+        }
+    }
+
+    @Test func aRedrivenEventThatFailsAgainReturnsToTheList() async throws {
+        try await withAudit { harness, audit in
+            audit.fail("audit-on-ticket-created", times: 100)
+            try await AuditService.publish(["a"], harness.invoker, clock: harness.clock)
+            try await harness.advance(by: 10)
+            let letters = try await DeadLetters.open(harness.storage)
+            try await letters.redrive(nil, now: harness.clock.now)
+            #expect(try await letters.list(state: .redrive).count == 1)
+            let deliveries = try await harness.advance(by: 10)
+            #expect(deliveries.map(\.attempt) == [1, 2, 3])
+            #expect(try await letters.list(state: .dead).count == 1)
+        }
+    }
+
+    @Test func anEventTheConsumerCannotTakeIsDeadLetteredAtOnce() async throws {
+        try await withAudit { harness, audit in
+            try await AuditService.publish(["poison", "fine"], harness.invoker, clock: harness.clock)
+            let deliveries = try await harness.settle()
+            #expect(deliveries.map(\.outcome.status) == ["rejected", "handled"])
+            #expect(deliveries.first?.deadLettered == true)
+            #expect(try await harness.deadLetters().map(\.error) == ["poison pill"])
+        }
+    }
+
+    @Test func aTimerFiresAtItsTimeAndNotBefore() async throws {
+        try await withAudit { harness, audit in
+            let due = harness.clock.now.addingTimeInterval(900)
+            try await AuditService.schedule("o1", at: due, harness.invoker, clock: harness.clock)
+            let early = try await harness.cascade.settle()
+            #expect(early.deliveries.isEmpty)
+            #expect(early.nextDue == due)
+            #expect(try await harness.advance(by: 899.999).isEmpty)
+            let fired = try await harness.advance(by: 0.001)
+            #expect(fired.map(\.consumer) == ["audit-fire", "audit-on-expiration-complete"])
+            #expect(audit.seen.withLock { $0 } == ["audit-on-expiration-complete:o1"])
+            #expect(try await harness.advance(by: 3600).isEmpty)
+        }
+    }
+
+    @Test func aCancelledTimerNeverFires() async throws {
+        try await withAudit { harness, audit in
+            try await AuditService.schedule(
+                "o1", at: harness.clock.now.addingTimeInterval(60), harness.invoker, clock: harness.clock)
+            try await AuditService.cancel("o1", harness.invoker, clock: harness.clock)
+            #expect(try await harness.advance(by: 120).isEmpty)
+        }
+    }
+
+    @Test func aTimerDueWhileTheRuntimeWasDownFiresOnceItIsBack() async throws {
+        let audit = AuditService()
+        let first = try await TestHarness.make(services: [audit.definition], manifest: AuditService.manifest)
+        try await AuditService.schedule(
+            "o1", at: first.clock.now.addingTimeInterval(60), first.invoker, clock: first.clock)
+        try await AuditService.publish(["a"], first.invoker, clock: first.clock)
+        await first.close()
+
+        first.clock.advance(by: 3600)
+        let second = try await TestHarness.make(
+            services: [audit.definition], manifest: AuditService.manifest, directory: first.directory,
+            clock: first.clock)
+        let deliveries = try await second.settle()
+        #expect(
+            Set(deliveries.map(\.consumer))
+                == ["audit-on-ticket-created", "audit-fire", "audit-on-expiration-complete"])
+        #expect(try await second.settle().isEmpty)
+        await second.shutdown()
+    }
+
+    @Test func aDeliveryRepeatedAfterACrashChangesNothingTwice() async throws {
+        let audit = AuditService()
+        let first = try await TestHarness.make(services: [audit.definition], manifest: AuditService.manifest)
+        try await AuditService.publish(["a"], first.invoker, clock: first.clock)
+        try await first.settle()
+        await first.close()
+        // Lose the cursor, as if the runtime died between the consumer's commit and the cursor's.
+        try FileManager.default.removeItem(at: first.directory.appendingPathComponent("runtime.sqlite"))
+        let second = try await TestHarness.make(
+            services: [audit.definition], manifest: AuditService.manifest, directory: first.directory,
+            clock: first.clock)
+        let again = try await second.settle()
+        #expect(again.map(\.outcome) == [.duplicate])
+        #expect(audit.seen.withLock { $0 } == ["audit-on-ticket-created:a"])
+        await second.shutdown()
+    }
+
+    @Test func aFailingScheduledInvocationIsRetriedThenDeadLettered() async throws {
+        try await withAudit { harness, audit in
+            audit.fail("audit-fire", times: 1)
+            try await AuditService.schedule(
+                "o1", at: harness.clock.now.addingTimeInterval(1), harness.invoker, clock: harness.clock)
+            let deliveries = try await harness.advance(by: 5)
+            #expect(deliveries.map(\.consumer) == ["audit-fire", "audit-fire", "audit-on-expiration-complete"])
+            #expect(deliveries.map(\.outcome.status) == ["failed", "handled", "handled"])
+
+            audit.fail("audit-fire", times: 3)
+            try await AuditService.schedule(
+                "o2", at: harness.clock.now.addingTimeInterval(1), harness.invoker, clock: harness.clock)
+            let given = try await harness.advance(by: 60)
+            #expect(given.map(\.attempt) == [1, 2, 3])
+            let dead = try await harness.deadLetters()
+            #expect(dead.map(\.kind.rawValue) == ["schedule"])
+            #expect(dead.first?.event.data == .object(["orderId": .string("o2")]))
+            try await DeadLetters.open(harness.storage).redrive(nil, now: harness.clock.now)
+            #expect(try await harness.settle().map(\.consumer) == ["audit-fire", "audit-on-expiration-complete"])
+        }
+    }
+}
+
+/// The background loops `serve` runs, woken by commits.
+@Suite struct DeliveryLoopTests {
+    struct TimedOut: Error {}
+
+    /// The next `count` handled events, or ``TimedOut`` after `seconds` (a guard against hanging, not a
+    /// measurement: the loops are woken by the commit, not by a timer).
+    static func next(_ count: Int, of audit: AuditService, within seconds: Int = 10) async throws -> [String] {
+        try await withThrowingTaskGroup(of: [String]?.self) { group in
+            group.addTask {
+                var labels: [String] = []
+                for await label in audit.handled {
+                    labels.append(label)
+                    if labels.count == count { break }
+                }
+                return labels
+            }
+            group.addTask {
+                try await Task.sleep(for: .seconds(seconds))
+                return nil
+            }
+            defer { group.cancelAll() }
+            guard let first = try await group.next(), let labels = first else { throw TimedOut() }
+            return labels
+        }
+    }
+
+    @Test func theDispatcherDeliversWhatIsCommittedWhileItWaits() async throws {
+        let audit = AuditService()
+        try await TestHarness.with(services: [audit.definition], manifest: AuditService.manifest) { harness in
+            let dispatcher = Dispatcher(invoker: harness.invoker)
+            // A resync far longer than the guard: only the commit's doorbell can wake it in time.
+            let loop = Task { await dispatcher.run(resync: .seconds(3600)) }
+            try await AuditService.publish(["a"], harness.invoker, clock: harness.clock)
+            #expect(try await Self.next(1, of: audit) == ["audit-on-ticket-created:a"])
+            try await AuditService.publish(["b", "c"], harness.invoker, clock: harness.clock)
+            #expect(try await Self.next(2, of: audit) == ["audit-on-ticket-created:b", "audit-on-ticket-created:c"])
+            dispatcher.stop()
+            await loop.value
+        }
+    }
+
+    @Test func theSchedulerWakesForATimerSetWhileItWaits() async throws {
+        let audit = AuditService()
+        try await TestHarness.with(services: [audit.definition], manifest: AuditService.manifest) { harness in
+            let dispatcher = Dispatcher(invoker: harness.invoker)
+            let scheduler = Scheduler(invoker: harness.invoker)
+            let loops = [
+                Task { await dispatcher.run(resync: .seconds(3600)) },
+                Task { await scheduler.run(resync: .seconds(3600)) },
+            ]
+            // Due now by the test clock: the scheduling commit wakes the scheduler, its event the dispatcher.
+            try await AuditService.schedule("o1", at: harness.clock.now, harness.invoker, clock: harness.clock)
+            #expect(try await Self.next(1, of: audit) == ["audit-on-expiration-complete:o1"])
+            dispatcher.stop()
+            scheduler.stop()
+            for loop in loops { await loop.value }
+        }
+    }
+}
+
+/// The doorbell the background loops sleep on.
+@Suite struct DoorbellTests {
+    @Test func aRingBeforeTheWaitIsKept() async {
+        let bell = Doorbell()
+        bell.ring()
+        await bell.wait(timeout: nil)
+    }
+
+    @Test func aWaitEndsAtItsTimeout() async {
+        let bell = Doorbell()
+        await bell.wait(timeout: .milliseconds(1))
+    }
+
+    @Test func aRingWakesTheWaiter() async {
+        let bell = Doorbell()
+        async let woken: Void = bell.wait(timeout: nil)
+        bell.ring()
+        await woken
+    }
+}
