@@ -65,7 +65,10 @@ let package = Package(
         .target(name: "FunctionTesting", dependencies: ["FunctionKit", "Runtime"]),
         .executableTarget(
             name: "TicketingBenchmarks",
-            dependencies: ["Auth", "Tickets", "FunctionKit", "FunctionTesting"]
+            dependencies: [
+                "Auth", "Tickets", "FunctionKit", "FunctionTesting", "Runtime", "Contracts",
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ]
         ),
         .testTarget(name: "FunctionKitTests", dependencies: ["FunctionKit", "FunctionTesting"]),
         .testTarget(name: "AuthTests", dependencies: ["Auth", "FunctionTesting"]),

@@ -89,3 +89,7 @@ for _ in 0..<21 {
     wholeProcess.append(try milliseconds { _ = try run(["invoke", "tickets-show", "--event", eventFile.path]) })
 }
 report("ticketing invoke tickets-show (process)", wholeProcess)
+
+// 4. The local runtime: gateway throughput next to bare Hummingbird, delivery latency, scheduler lateness.
+try await GatewayBenchmark.run()
+try await DeliveryBenchmark.run()

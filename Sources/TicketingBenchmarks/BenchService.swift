@@ -1,0 +1,83 @@
+import Contracts
+import Foundation
+import FunctionKit
+import FunctionTesting
+import Logging
+import Runtime
+import SQLKit
+import Synchronization
+import Tickets
+
+/// A service for timing delivery: it consumes `ticket:created` and fires scheduled invocations, telling the
+/// benchmark the moment each one committed.
+final class BenchService: Sendable {
+    /// Each consumed ticket id and scheduled invocation's lateness (ms), as it commits.
+    let arrivals: AsyncStream<(String, Double)>
+    private let continuation: AsyncStream<(String, Double)>.Continuation
+
+    init() {
+        (arrivals, continuation) = AsyncStream.makeStream(of: (String, Double).self)
+    }
+
+    static let manifest = """
+        functions:
+          - name: tickets-create
+            service: tickets
+            http: POST /api/tickets
+          - name: tickets-show
+            service: tickets
+            http: GET /api/tickets/{id}
+          - name: tickets-list
+            service: tickets
+            http: GET /api/tickets
+          - name: tickets-update
+            service: tickets
+            http: PUT /api/tickets/{id}
+          - name: bench-on-ticket-created
+            service: bench
+            subscribe: ticket:created
+          - name: bench-fire
+            service: bench
+            schedule: true
+        """
+
+    struct Consume: EventFunction {
+        let bench: BenchService
+        func handle(_ payload: TicketCreated, event: CloudEvent, context: FunctionContext) async throws {
+            try await context.transaction { _ in }
+            bench.continuation.yield((payload.id, 0))
+        }
+    }
+
+    struct Fire: ScheduledFunction {
+        struct Payload: Codable, Sendable { var dueAt: Double }
+        let bench: BenchService
+        func handle(_ payload: Payload, event: CloudEvent, context: FunctionContext) async throws {
+            try await context.transaction { _ in }
+            bench.continuation.yield((event.id, (Date().timeIntervalSince1970 - payload.dueAt) * 1000))
+        }
+    }
+
+    var definition: ServiceDefinition {
+        ServiceDefinition(
+            name: "bench", migrations: [],
+            functions: [
+                FunctionDefinition("bench-on-ticket-created", subscription: Consume(bench: self)),
+                FunctionDefinition("bench-fire", schedule: Fire(bench: self)),
+            ])
+    }
+
+    /// An invoker over Tickets and this service with the real clock, in a fresh data directory.
+    func invoker(directory: URL) async throws -> Invoker {
+        var logger = Logger(label: "bench")
+        logger.logLevel = .warning
+        let contracts = try ContractCatalog.load(directory: ProjectFiles.schemas)
+        let registry = try FunctionRegistry(
+            services: [TicketsService.definition(), definition], manifest: try Manifest.parse(Self.manifest),
+            knownSubjects: contracts.subjects)
+        return Invoker(
+            registry: registry, storage: try SQLiteEngine(directory: directory, logger: logger),
+            sessions: try await SessionCodec(key: TestHarness.sessionKey, secureCookies: false), clock: SystemClock(),
+            logger: logger, contracts: contracts)
+    }
+}

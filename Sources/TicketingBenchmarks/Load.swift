@@ -1,0 +1,69 @@
+import Foundation
+
+/// What `wrk` measured for one URL.
+struct LoadResult {
+    var requestsPerSecond: Double
+    var p50: String
+    var p99: String
+    var non2xx: Int
+}
+
+/// Drives a URL with `wrk` (Debian's package; `scripts/bench` installs it) from a second process.
+enum Load {
+    static let wrk = ["/usr/bin/wrk", "/usr/local/bin/wrk"].first { FileManager.default.isExecutableFile(atPath: $0) }
+
+    /// Runs wrk against `url` for `seconds`, with an optional Lua script (for POST bodies and headers).
+    static func run(_ url: String, seconds: Int = 5, connections: Int = 16, script: String? = nil) throws -> LoadResult?
+    {
+        guard let wrk else { return nil }
+        var arguments = ["-t2", "-c\(connections)", "-d\(seconds)s", "--latency"]
+        var scriptFile: URL?
+        if let script {
+            let file = FileManager.default.temporaryDirectory.appendingPathComponent("bench-\(UUID().uuidString).lua")
+            try script.write(to: file, atomically: true, encoding: .utf8)
+            arguments += ["-s", file.path]
+            scriptFile = file
+        }
+        defer { scriptFile.map { try? FileManager.default.removeItem(at: $0) } }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: wrk)
+        process.arguments = arguments + [url]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return parse(String(decoding: data, as: UTF8.self))
+    }
+
+    static func parse(_ text: String) -> LoadResult? {
+        var result = LoadResult(requestsPerSecond: 0, p50: "?", p99: "?", non2xx: 0)
+        for line in text.split(separator: "\n") {
+            let words = line.split(separator: " ", omittingEmptySubsequences: true)
+            guard let first = words.first else { continue }
+            if first == "Requests/sec:", words.count > 1 { result.requestsPerSecond = Double(words[1]) ?? 0 }
+            if first == "50%", words.count > 1 { result.p50 = String(words[1]) }
+            if first == "99%", words.count > 1 { result.p99 = String(words[1]) }
+            if line.contains("Non-2xx or 3xx responses:"), let last = words.last { result.non2xx = Int(last) ?? 0 }
+        }
+        return result.requestsPerSecond > 0 ? result : nil
+    }
+
+    /// A wrk script sending `method` with a JSON `body` and extra headers.
+    static func script(method: String, body: String, headers: [String: String]) -> String {
+        var lines = [
+            "wrk.method = \"\(method)\"", "wrk.body = [[\(body)]]",
+            "wrk.headers[\"Content-Type\"] = \"application/json\"",
+        ]
+        for (name, value) in headers { lines.append("wrk.headers[\"\(name)\"] = \"\(value)\"") }
+        return lines.joined(separator: "\n")
+    }
+}
+
+/// Percentiles of a set of samples in milliseconds.
+func percentile(_ samples: [Double], _ fraction: Double) -> Double {
+    let sorted = samples.sorted()
+    guard !sorted.isEmpty else { return 0 }
+    return sorted[min(sorted.count - 1, Int(Double(sorted.count) * fraction))]
+}
