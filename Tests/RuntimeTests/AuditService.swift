@@ -34,6 +34,10 @@ final class AuditService: Sendable {
           - name: audit-fire
             service: audit
             schedule: true
+          - name: audit-on-order-created
+            service: audit
+            subscribe: order:created
+            timeout: 0.05
         """
 
     struct Recorder<Payload: EventPayload>: EventFunction {
@@ -54,6 +58,13 @@ final class AuditService: Sendable {
             }
             audit.seen.withLock { $0.append("\(name):\(label)") }
             audit.handledContinuation.yield("\(name):\(label)")
+        }
+    }
+
+    /// Never finishes on its own: it waits far past its 50 ms timeout.
+    struct Hang: EventFunction {
+        func handle(_ payload: OrderCreated, event: CloudEvent, context: FunctionContext) async throws {
+            try await Task.sleep(for: .seconds(3600))
         }
     }
 
@@ -88,6 +99,7 @@ final class AuditService: Sendable {
                         $0.orderId
                     }),
                 FunctionDefinition("audit-fire", schedule: Fire(audit: self)),
+                FunctionDefinition("audit-on-order-created", subscription: Hang()),
             ])
     }
 
@@ -121,6 +133,17 @@ final class AuditService: Sendable {
                 try await transaction.publish(
                     TicketCreated(id: title, version: 0, title: title, price: Price(cents: 100), userId: "u"))
             }
+        }
+    }
+
+    /// Publishes one `order:created`.
+    static func publishOrder(_ invoker: Invoker, clock: any WallClock) async throws {
+        let context = try await context(invoker, clock: clock)
+        try await context.transaction { transaction in
+            try await transaction.publish(
+                OrderCreated(
+                    id: "o1", version: 0, status: .created, userId: "u", expiresAt: transaction.now.iso8601,
+                    ticket: OrderCreated.Ticket(id: "t1", price: Price(cents: 100))))
         }
     }
 

@@ -179,6 +179,23 @@ import Testing
     }
 }
 
+/// Handlers that run past their function's timeout.
+@Suite struct TimeoutTests {
+    @Test func aHandlerPastItsTimeoutFailsTheDeliveryAndIsRetried() async throws {
+        let audit = AuditService()
+        try await TestHarness.with(services: [audit.definition], manifest: AuditService.manifest) { harness in
+            try await AuditService.publishOrder(harness.invoker, clock: harness.clock)
+            let pass = try await harness.cascade.settle()
+            guard case .failed(let message)? = pass.deliveries.first?.outcome else {
+                Issue.record("expected a failed delivery, got \(pass.deliveries.map(\.outcome))")
+                return
+            }
+            #expect(message == "audit-on-order-created timed out after 0.05 s")
+            #expect(pass.nextDue != nil)
+        }
+    }
+}
+
 /// The background loops `serve` runs, woken by commits.
 @Suite struct DeliveryLoopTests {
     struct TimedOut: Error {}

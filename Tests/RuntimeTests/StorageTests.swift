@@ -69,7 +69,9 @@ import Tickets
         for _ in 0..<2 {
             let engine = try SQLiteEngine(directory: directory, logger: Logger(label: "test"))
             let database = try await engine.database(for: service.name, migrations: service.migrations)
-            #expect(try await Self.count("schema_migrations", in: database) == 2)
+            #expect(
+                try await Self.count("schema_migrations", in: database)
+                    == MessagingTables.migrations.count + service.migrations.count)
             await engine.shutdown()
         }
         #expect(FileManager.default.fileExists(atPath: directory.appendingPathComponent("tickets.sqlite").path))

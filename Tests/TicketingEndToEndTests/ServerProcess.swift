@@ -27,7 +27,9 @@ final class ServerProcess: @unchecked Sendable {
     private(set) var baseURL = URL(fileURLWithPath: "/")
     private let session: URLSession
 
-    init(arguments: [String] = [], runner: CommandRunner = CommandRunner()) throws {
+    init(arguments: [String] = [], environment extra: [String: String] = [:], runner: CommandRunner = CommandRunner())
+        throws
+    {
         self.runner = runner
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent(
             "ticketing-serve-\(UUID().uuidString)")
@@ -43,6 +45,7 @@ final class ServerProcess: @unchecked Sendable {
             !$0.key.hasPrefix("TICKETING_") && $0.key != "PORT"
         }
         environment["TICKETING_DATA_DIR"] = runner.dataDirectory.path
+        environment.merge(extra) { $1 }
         process.environment = environment
         process.standardOutput = try FileHandle(forWritingTo: output)
         process.standardError = try FileHandle(forWritingTo: errors)
@@ -94,6 +97,16 @@ final class ServerProcess: @unchecked Sendable {
         var headers = ["content-type": "application/json"]
         if let cookie { headers["cookie"] = cookie }
         return try await request(method, path, body: body.map { Data($0.utf8) }, headers: headers)
+    }
+
+    /// Kills the process with SIGKILL, as a crash would, leaving its data directory for a restart.
+    func crash() {
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+        session.invalidateAndCancel()
+        try? FileManager.default.removeItem(at: output.deletingLastPathComponent())
     }
 
     /// Sends SIGTERM and waits for the process to end; returns its exit status.

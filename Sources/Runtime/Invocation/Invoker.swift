@@ -128,9 +128,15 @@ public struct Invoker: Sendable {
             database: try await database(for: entry.service), effects: effects)
         let response: HTTPResponse
         do {
-            response = try await function.handle(request, context: context)
+            let request = request
+            response = try await Deadline.run(name, seconds: timeout(of: entry)) {
+                try await function.handle(request, context: context)
+            }
         } catch let error as FunctionError {
             response = error.response
+        } catch let error as FunctionTimedOut {
+            logger.error("handler timed out", metadata: ["seconds": "\(error.seconds)"])
+            response = HTTPResponse.errorResponse(504, [ErrorDetail(message: "Function timed out")])
         } catch {
             logger.error("handler failed", metadata: ["error": "\(String(reflecting: error))"])
             response = HTTPResponse.errorResponse(500, [ErrorDetail(message: "Something went wrong")])
@@ -173,7 +179,7 @@ public struct Invoker: Sendable {
             inboxEntry: InboxEntry(consumer: name, source: event.source, eventID: event.id))
         let outcome: EventOutcome
         do {
-            try await run(event, context)
+            try await Deadline.run(name, seconds: timeout(of: entry)) { try await run(event, context) }
             outcome = .handled
         } catch is DuplicateDelivery {
             outcome = .duplicate
@@ -186,6 +192,11 @@ public struct Invoker: Sendable {
             outcome = .failed(String(describing: error))
         }
         return EventInvocation(outcome: outcome, effects: effects.effects)
+    }
+
+    /// The seconds `entry`'s handler may run: its own setting, else the manifest's, else the default.
+    private func timeout(of entry: FunctionRegistry.Entry) -> Double {
+        entry.declaration.timeout ?? registry.manifest.settings.timeout ?? Manifest.defaultTimeout
     }
 
     private func entry(_ name: String) throws -> FunctionRegistry.Entry {

@@ -157,6 +157,12 @@ extension Manifest {
                 Function(name: name, service: service, trigger: trigger, timeout: entry.timeout, retries: entry.retries)
             )
         }
+        if let timeout = file.settings?.timeout, !(timeout > 0) {
+            problems.append("settings: timeout must be a positive number of seconds")
+        }
+        if let retries = file.settings?.retries, retries < 0 {
+            problems.append("settings: retries must not be negative")
+        }
         if functions.isEmpty && problems.isEmpty {
             problems.append("declares no functions")
         }

@@ -1,0 +1,111 @@
+import Foundation
+import Testing
+
+/// The whole marketplace on `ticketing serve`: gateway, event delivery and scheduled expiry together.
+@Suite struct MarketplaceTests {
+    @Test func buyCancelReorderAndLetTheOrderExpire() async throws {
+        let server = try ServerProcess(environment: ["EXPIRATION_WINDOW_SECONDS": "4"])
+        defer { server.stop() }
+        #expect(server.stdout.contains("order:created") && server.stdout.contains("→ tickets-on-order-created"))
+        #expect(server.stdout.contains("expiration-fire"))
+        let alice = try await Shopper.signUp("alice@example.com", on: server)
+        let bob = try await Shopper.signUp("bob@example.com", on: server)
+        let ticket = try await alice.list("Concert", price: "25.5")
+
+        let ordered = try await bob.orderWhenKnown(ticket)
+        #expect(ordered.status == 201, "\(ordered.text)")
+        #expect(ordered.object["status"] as? String == "created")
+        let orderID = try #require(ordered.object["id"] as? String)
+        let own = try await alice.order(ticket)
+        #expect(own.status == 403)
+        #expect(own.text.contains("Cannot order your own ticket"))
+
+        try await eventually("the ticket is reserved") {
+            try await alice.get("/api/tickets/\(ticket)").object["orderId"] as? String == orderID
+        }
+        let listed = try await server.request("GET", "/api/tickets")
+        #expect((listed.json as? [[String: Any]])?.contains { $0["id"] as? String == ticket } == false)
+        let edit = try await server.json(
+            "PUT", "/api/tickets/\(ticket)", #"{"title":"Concert","price":30}"#, cookie: alice.cookie)
+        #expect(edit.status == 400)
+        #expect(edit.text.contains("Cannot edit a reserved ticket"))
+        let sellerView = try await alice.get("/api/orders/\(orderID)")
+        #expect(sellerView.status == 200)
+
+        let cancelled = try await server.json("DELETE", "/api/orders/\(orderID)", cookie: bob.cookie)
+        #expect(cancelled.status == 204)
+        try await eventually("the ticket is released") {
+            let shown = try await alice.get("/api/tickets/\(ticket)").object
+            return shown["orderId"] == nil && shown["version"] as? Int == 2
+        }
+
+        let again = try await bob.order(ticket)
+        #expect(again.status == 201, "\(again.text)")
+        let secondID = try #require(again.object["id"] as? String)
+        try await eventually("the second order expires and releases the ticket", seconds: 30) {
+            let order = try await bob.get("/api/orders/\(secondID)").object
+            let shown = try await alice.get("/api/tickets/\(ticket)").object
+            return order["status"] as? String == "cancelled" && shown["orderId"] == nil
+                && shown["version"] as? Int == 4
+        }
+        let mine = try await bob.get("/api/orders")
+        let statuses = (mine.json as? [[String: Any]])?.compactMap { $0["status"] as? String }
+        #expect(statuses == ["cancelled", "cancelled"])
+        let sales = try await alice.get("/api/orders?role=seller")
+        #expect((sales.json as? [[String: Any]])?.count == 2)
+    }
+
+    @Test func fiftyConcurrentOrdersForOneTicketMakeExactlyOneOrder() async throws {
+        let server = try ServerProcess()
+        defer { server.stop() }
+        let alice = try await Shopper.signUp("alice@example.com", on: server)
+        let bob = try await Shopper.signUp("bob@example.com", on: server)
+        let ticket = try await alice.list("Final")
+        // The seller's own order answers 403 once the orders service knows the ticket, 404 before.
+        try await eventually("orders learns of the ticket") { try await alice.order(ticket).status == 403 }
+        let statuses = try await withThrowingTaskGroup(of: (Int, String).self) { group in
+            for _ in 0..<50 {
+                group.addTask {
+                    let reply = try await bob.order(ticket)
+                    return (reply.status, reply.text)
+                }
+            }
+            var all: [(Int, String)] = []
+            for try await reply in group { all.append(reply) }
+            return all
+        }
+        #expect(statuses.filter { $0.0 == 201 }.count == 1)
+        #expect(statuses.filter { $0.0 == 400 && $0.1.contains("Ticket is already reserved") }.count == 49)
+        let orders = try await bob.get("/api/orders")
+        #expect((orders.json as? [[String: Any]])?.count == 1)
+    }
+
+    @Test func aCrashMidCascadeConvergesAfterRestart() async throws {
+        let runner = CommandRunner()
+        let environment = ["EXPIRATION_WINDOW_SECONDS": "3"]
+        let first = try ServerProcess(environment: environment, runner: runner)
+        let alice = try await Shopper.signUp("alice@example.com", on: first)
+        let bob = try await Shopper.signUp("bob@example.com", on: first)
+        let ticket = try await alice.list("Crash test")
+        let ordered = try await bob.orderWhenKnown(ticket)
+        #expect(ordered.status == 201)
+        let orderID = try #require(ordered.object["id"] as? String)
+        // Killed right after the order committed: its events and timer are only in the outbox and timers.
+        first.crash()
+
+        let second = try ServerProcess(environment: environment, runner: runner)
+        defer { second.stop() }
+        let alice2 = Shopper(server: second, cookie: alice.cookie, id: alice.id)
+        let bob2 = Shopper(server: second, cookie: bob.cookie, id: bob.id)
+        try await eventually("the order expires after the restart and the ticket is released", seconds: 30) {
+            let order = try await bob2.get("/api/orders/\(orderID)").object
+            let shown = try await alice2.get("/api/tickets/\(ticket)").object
+            return order["status"] as? String == "cancelled" && shown["orderId"] == nil
+        }
+        // Reserved once and released once, cancelled once: no effect happened twice.
+        #expect(try await alice2.get("/api/tickets/\(ticket)").object["version"] as? Int == 2)
+        #expect(try await bob2.get("/api/orders/\(orderID)").object["version"] as? Int == 1)
+        let dead = try runner.run(["events", "dead"])
+        #expect(dead.stdout.contains("no dead letters"), "\(dead.stdout)")
+    }
+}
