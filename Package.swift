@@ -41,6 +41,8 @@ let package = Package(
             ]
         ),
         .target(name: "Tickets", dependencies: ["FunctionKit", "Contracts"]),
+        .target(name: "Orders", dependencies: ["FunctionKit", "Contracts"]),
+        .target(name: "Expiration", dependencies: ["FunctionKit", "Contracts"]),
         .target(
             name: "Runtime",
             dependencies: [
@@ -56,7 +58,7 @@ let package = Package(
         .executableTarget(
             name: "ticketing",
             dependencies: [
-                "FunctionKit", "Contracts", "Runtime", "Auth", "Tickets",
+                "FunctionKit", "Contracts", "Runtime", "Auth", "Tickets", "Orders", "Expiration",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -73,6 +75,8 @@ let package = Package(
         .testTarget(name: "FunctionKitTests", dependencies: ["FunctionKit", "FunctionTesting"]),
         .testTarget(name: "AuthTests", dependencies: ["Auth", "FunctionTesting"]),
         .testTarget(name: "TicketsTests", dependencies: ["Tickets", "FunctionTesting"]),
+        .testTarget(name: "OrdersTests", dependencies: ["Orders", "Tickets", "Expiration", "FunctionTesting"]),
+        .testTarget(name: "ExpirationTests", dependencies: ["Expiration", "FunctionTesting"]),
         .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "FunctionTesting", "Auth", "Tickets"]),
         .testTarget(name: "TicketingEndToEndTests", dependencies: ["ticketing"]),
     ]

@@ -17,6 +17,13 @@ enum TicketsSchema {
                 .column("created_at", type: .bigint, .notNull)
                 .run()
             try await sql.create(index: "tickets_user_id").on(TicketRecord.table).column("user_id").run()
-        }
+        },
+        Migration("002-create-released-orders") { sql in
+            try await sql.create(table: ReleasedOrders.table)
+                .column("order_id", type: .text, .primaryKey(autoIncrement: false))
+                .column("ticket_id", type: .text, .notNull)
+                .column("released_at", type: .bigint, .notNull)
+                .run()
+        },
     ]
 }

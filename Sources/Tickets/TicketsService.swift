@@ -1,6 +1,6 @@
 import FunctionKit
 
-/// The tickets service: the tickets for sale, their owners and reservations.
+/// The tickets service: the tickets for sale, their owners and their reservations by orders.
 public enum TicketsService {
     /// The service's name and database.
     public static let name = "tickets"
@@ -15,6 +15,8 @@ public enum TicketsService {
                 FunctionDefinition("tickets-list", http: ListTickets()),
                 FunctionDefinition("tickets-show", http: ShowTicket()),
                 FunctionDefinition("tickets-update", http: UpdateTicket()),
+                FunctionDefinition("tickets-on-order-created", subscription: ReserveTicket()),
+                FunctionDefinition("tickets-on-order-cancelled", subscription: ReleaseTicket()),
             ])
     }
 }

@@ -1,0 +1,14 @@
+import FunctionKit
+import SQLKit
+
+/// The expiration service's tables (besides the timers every service has).
+enum ExpirationSchema {
+    static let migrations: [Migration] = [
+        Migration("001-create-cancelled-orders") { sql in
+            try await sql.create(table: CancelledOrders.table)
+                .column("order_id", type: .text, .primaryKey(autoIncrement: false))
+                .column("cancelled_at", type: .bigint, .notNull)
+                .run()
+        }
+    ]
+}

@@ -1,0 +1,22 @@
+import FunctionKit
+
+/// The expiration service: one timer per live order, firing `expiration:complete` at the order's
+/// `expiresAt` unless the order is cancelled first.
+public enum ExpirationService {
+    /// The service's name and database.
+    public static let name = "expiration"
+    /// The schedule target that fires an order's expiry.
+    public static let fireFunction = "expiration-fire"
+
+    /// The service with its functions.
+    public static func definition() -> ServiceDefinition {
+        ServiceDefinition(
+            name: name,
+            migrations: ExpirationSchema.migrations,
+            functions: [
+                FunctionDefinition("expiration-on-order-created", subscription: ScheduleExpiry()),
+                FunctionDefinition("expiration-on-order-cancelled", subscription: CancelExpiry()),
+                FunctionDefinition(fireFunction, schedule: FireExpiry()),
+            ])
+    }
+}

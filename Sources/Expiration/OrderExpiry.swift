@@ -1,0 +1,19 @@
+import Foundation
+
+/// The payload of an `expiration-fire` timer: the order whose payment window runs out. The timer's key is
+/// the order id, so cancelling the order withdraws it.
+public struct OrderExpiry: Codable, Sendable, Equatable {
+    /// The order's id.
+    public var orderId: String
+
+    /// Creates the payload.
+    public init(orderId: String) {
+        self.orderId = orderId
+    }
+
+    /// Reads an ISO 8601 timestamp with or without fractional seconds, `Z` or an offset; `nil` when it is not
+    /// one.
+    static func date(from text: String) -> Date? {
+        try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(text)
+    }
+}
