@@ -78,6 +78,10 @@ let package = Package(
         .testTarget(name: "OrdersTests", dependencies: ["Orders", "Tickets", "Expiration", "FunctionTesting"]),
         .testTarget(name: "ExpirationTests", dependencies: ["Expiration", "FunctionTesting"]),
         .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "FunctionTesting", "Auth", "Tickets"]),
+        .testTarget(
+            name: "MarketplaceTests",
+            dependencies: ["Tickets", "Orders", "Expiration", "Runtime", "FunctionTesting", "Contracts", "FunctionKit"]
+        ),
         .testTarget(name: "TicketingEndToEndTests", dependencies: ["ticketing"]),
     ]
 )

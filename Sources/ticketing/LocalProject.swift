@@ -18,10 +18,11 @@ struct LocalProject {
         let logger = Logger(label: "ticketing")
         let manifest = try Manifest.load(path: options.manifest)
         let contracts = try ContractCatalog.load(directory: options.schemasDirectory)
-        let registry = try FunctionRegistry(
-            services: Services.all(), manifest: manifest, manifestPath: options.manifest,
-            knownSubjects: contracts.subjects)
         let environment = ProcessInfo.processInfo.environment
+        let registry = try FunctionRegistry(
+            services: Services.all(expirationWindow: try Settings.expirationWindow(environment)), manifest: manifest,
+            manifestPath: options.manifest,
+            knownSubjects: contracts.subjects)
         let key = try SessionKey.resolve(
             environment: environment, dataDirectory: options.dataDirectory, localDevelopment: true)
         let sessions = try await SessionCodec(key: key, secureCookies: false)

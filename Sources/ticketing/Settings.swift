@@ -1,13 +1,11 @@
 import Foundation
+import Orders
 
 /// The environment settings the executable reads (SPEC §10), each checked with a one-line error naming it.
 enum Settings {
-    /// The default payment window: 15 minutes.
-    static let defaultExpirationWindow: TimeInterval = 900
-
     /// `EXPIRATION_WINDOW_SECONDS`: how long an order locks its ticket (default 900).
     static func expirationWindow(_ environment: [String: String]) throws -> TimeInterval {
-        guard let text = environment["EXPIRATION_WINDOW_SECONDS"] else { return defaultExpirationWindow }
+        guard let text = environment["EXPIRATION_WINDOW_SECONDS"] else { return OrdersService.defaultExpirationWindow }
         guard let value = Double(text.trimmingCharacters(in: .whitespaces)), value.isFinite, value > 0,
             value <= 365 * 86400
         else {

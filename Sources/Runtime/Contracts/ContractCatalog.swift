@@ -77,6 +77,23 @@ public struct ContractCatalog: Sendable {
         validator.knows(Self.dataSchema(for: subject))
     }
 
+    /// The schema of the payload a schedule target is invoked with.
+    public static func scheduleSchema(for function: String) -> String { "\(baseURI)/schedule/\(function).json" }
+
+    /// A scheduled invocation's violations: its envelope, and its `data` against the target's payload
+    /// schema when there is one.
+    public func violations(ofScheduled event: CloudEvent, function: String) throws -> [SchemaViolation] {
+        var found = try validator.validate(try JSONValue(encoding: event), against: Self.cloudEventSchema)
+        let schema = Self.scheduleSchema(for: function)
+        guard validator.knows(schema) else { return found }
+        found += try validator.validate(event.data ?? .null, against: schema).map { violation in
+            SchemaViolation(
+                instancePath: "/data" + violation.instancePath, schemaPath: schema + "#" + violation.schemaPath,
+                message: violation.message)
+        }
+        return found
+    }
+
     /// An event's violations: its envelope, and its `data` against its subject's schema.
     public func violations(of event: CloudEvent) throws -> [SchemaViolation] {
         var found = try validator.validate(try JSONValue(encoding: event), against: Self.cloudEventSchema)

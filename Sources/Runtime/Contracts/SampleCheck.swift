@@ -104,10 +104,10 @@ public struct SampleCheck: Sendable {
             }
             return found
         case .schedule:
-            guard (try? json.decode(as: CloudEvent.self)) != nil else {
+            guard let event = try? json.decode(as: CloudEvent.self) else {
                 return [SchemaViolation(instancePath: "", schemaPath: "", message: "does not decode as a CloudEvent")]
             }
-            return []
+            return try contracts.violations(ofScheduled: event, function: sample.function)
         }
     }
 
@@ -119,6 +119,12 @@ public struct SampleCheck: Sendable {
         for entry in registry.entries {
             if !all.contains(where: { $0.function == entry.name && !$0.isInvalid }) {
                 problems.append("function '\(entry.name)' has no sample event in events/")
+            }
+            if case .schedule = entry.handler,
+                !contracts.validator.knows(ContractCatalog.scheduleSchema(for: entry.name))
+            {
+                problems.append(
+                    "function '\(entry.name)' has no payload schema (events/schemas/schedule/\(entry.name).json)")
             }
             if case .http = entry.handler, !contracts.validator.knows(ContractCatalog.responseSchema(for: entry.name)) {
                 problems.append(

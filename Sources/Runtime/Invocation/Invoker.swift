@@ -167,6 +167,13 @@ public struct Invoker: Sendable {
             }
             run = handler
         case .schedule(let handler):
+            if let violations = try contracts?.violations(ofScheduled: event, function: name), !violations.isEmpty {
+                return EventInvocation(
+                    outcome: .rejected(
+                        "scheduled invocation \(event.id) breaks its contract: "
+                            + violations.map(\.description).joined(separator: "; ")),
+                    effects: [])
+            }
             run = handler
         }
         let effects = EffectLog(onCommit: commits.committed)
