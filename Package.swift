@@ -77,7 +77,10 @@ let package = Package(
         .testTarget(name: "TicketsTests", dependencies: ["Tickets", "FunctionTesting"]),
         .testTarget(name: "OrdersTests", dependencies: ["Orders", "Tickets", "Expiration", "FunctionTesting"]),
         .testTarget(name: "ExpirationTests", dependencies: ["Expiration", "FunctionTesting"]),
-        .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "FunctionTesting", "Auth", "Tickets"]),
+        .testTarget(
+            name: "RuntimeTests",
+            dependencies: ["Runtime", "FunctionTesting", "Auth", "Tickets", "Orders", "Expiration"]
+        ),
         .testTarget(
             name: "MarketplaceTests",
             dependencies: ["Tickets", "Orders", "Expiration", "Runtime", "FunctionTesting", "Contracts", "FunctionKit"]

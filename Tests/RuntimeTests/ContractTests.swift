@@ -1,7 +1,9 @@
 import Auth
+import Expiration
 import Foundation
 import FunctionKit
 import FunctionTesting
+import Orders
 import Runtime
 import Testing
 import Tickets
@@ -21,7 +23,10 @@ import Tickets
     static func project() throws -> (FunctionRegistry, ContractCatalog, SampleCheck) {
         let contracts = try ContractCatalog.load(directory: ProjectFiles.schemas)
         let registry = try FunctionRegistry(
-            services: [AuthService.definition(), TicketsService.definition()],
+            services: [
+                AuthService.definition(), TicketsService.definition(), OrdersService.definition(),
+                ExpirationService.definition(),
+            ],
             manifest: try Manifest.load(path: ProjectFiles.manifest.path), knownSubjects: contracts.subjects)
         return (
             registry, contracts, SampleCheck(registry: registry, contracts: contracts, directory: ProjectFiles.events)
@@ -69,7 +74,22 @@ import Tickets
                                 expectedValid: sample.isInvalid ? nil : true))
                     }
                     return checks
-                case .subscription, .schedule:
+                case .schedule:
+                    // A timer's payload has its schema under schedule/, not under a subject.
+                    var checks = [
+                        Check(
+                            sample: name, schema: ContractCatalog.cloudEventSchema, instance: json,
+                            expectedValid: sample.isInvalid ? nil : true)
+                    ]
+                    let payload = ContractCatalog.scheduleSchema(for: sample.function)
+                    if check.contracts.validator.knows(payload), let data = json["data"] {
+                        checks.append(
+                            Check(
+                                sample: name, schema: payload, instance: data,
+                                expectedValid: sample.isInvalid ? nil : true))
+                    }
+                    return checks
+                case .subscription:
                     var checks = [
                         Check(
                             sample: name, schema: ContractCatalog.cloudEventSchema, instance: json,

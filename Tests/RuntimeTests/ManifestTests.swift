@@ -1,17 +1,23 @@
 import Auth
+import Contracts
+import Expiration
 import FunctionKit
 import FunctionTesting
+import Orders
 import Runtime
 import Testing
 import Tickets
 
 /// functions.yaml parsing and its validation against the compiled handlers (SPEC §3).
 @Suite struct ManifestTests {
-    let services = [AuthService.definition(), TicketsService.definition()]
+    let services = [
+        AuthService.definition(), TicketsService.definition(), OrdersService.definition(),
+        ExpirationService.definition(),
+    ]
 
     private func problems(_ yaml: String) throws -> [String] {
         FunctionRegistry.problems(
-            services: services, manifest: try Manifest.parse(yaml), knownSubjects: ["ticket:created"])
+            services: services, manifest: try Manifest.parse(yaml), knownSubjects: Set(Subject.all.map(\.rawValue)))
     }
 
     private var projectManifest: String {
@@ -21,7 +27,7 @@ import Tickets
     @Test func theProjectManifestMatchesTheHandlers() throws {
         let manifest = try Manifest.load(path: ProjectFiles.manifest.path)
         let registry = try FunctionRegistry(services: services, manifest: manifest)
-        #expect(registry.entries.count == 8)
+        #expect(registry.entries.count == 21)
         let match = try #require(registry.route(method: "get", path: "/api/tickets/abc"))
         #expect(match.entry.name == "tickets-show")
         #expect(match.parameters == ["id": "abc"])

@@ -15,6 +15,8 @@ import Testing
             ("/api/users/currentuser", "get", "auth-currentuser", "200"),
             ("/api/tickets", "post", "tickets-create", "201"), ("/api/tickets", "get", "tickets-list", "200"),
             ("/api/tickets/{id}", "get", "tickets-show", "200"), ("/api/tickets/{id}", "put", "tickets-update", "200"),
+            ("/api/orders", "post", "orders-create", "201"), ("/api/orders", "get", "orders-list", "200"),
+            ("/api/orders/{id}", "get", "orders-show", "200"), ("/api/orders/{id}", "delete", "orders-cancel", "204"),
         ]
         var operations = 0
         for (path, method, function, status) in expected {
