@@ -90,7 +90,14 @@ import Testing
         let ordered = try await bob.orderWhenKnown(ticket)
         #expect(ordered.status == 201)
         let orderID = try #require(ordered.object["id"] as? String)
-        // Killed right after the order committed: its events and timer are only in the outbox and timers.
+        // A burst of listings, then SIGKILL without waiting: their ticket:created events are committed in
+        // the outbox, some delivered and some not, and the order's expiry timer is still pending.
+        let burst = try await withThrowingTaskGroup(of: String.self) { group in
+            for index in 0..<20 { group.addTask { try await alice.list("Burst \(index)") } }
+            var ids: [String] = []
+            for try await id in group { ids.append(id) }
+            return ids
+        }
         first.crash()
 
         let second = try ServerProcess(environment: environment, runner: runner)
@@ -101,6 +108,10 @@ import Testing
             let order = try await bob2.get("/api/orders/\(orderID)").object
             let shown = try await alice2.get("/api/tickets/\(ticket)").object
             return order["status"] as? String == "cancelled" && shown["orderId"] == nil
+        }
+        // Every listing accepted before the crash reaches the orders service after it.
+        for id in burst {
+            try await eventually("orders learns of ticket \(id)") { try await alice2.order(id).status == 403 }
         }
         // Reserved once and released once, cancelled once: no effect happened twice.
         #expect(try await alice2.get("/api/tickets/\(ticket)").object["version"] as? Int == 2)
