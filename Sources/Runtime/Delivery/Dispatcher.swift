@@ -102,18 +102,11 @@ public actor Dispatcher {
     /// or `resync` passes (to see commits made by other processes on the same data directory).
     public func run(resync: Duration = .seconds(2)) async {
         let doorbell = invoker.commits.published
-        while !isStopping && !Task.isCancelled {
-            var timeout = resync
-            do {
-                let pass = try await deliverDue()
-                if let next = pass.nextDue {
-                    let wait = next.timeIntervalSince(invoker.clock.now)
-                    timeout = min(resync, .milliseconds(max(0, Int64((wait * 1000).rounded(.up)))))
-                }
-            } catch {
-                logger.error("delivery pass failed", metadata: ["error": "\(error)"])
-            }
-            await doorbell.wait(timeout: timeout)
+        await WakeLoop.run(
+            doorbell: doorbell, clock: invoker.clock, resync: resync, logger: logger, failure: "delivery pass failed",
+            isStopping: { self.isStopping }
+        ) {
+            try await self.deliverDue()
         }
     }
 

@@ -98,18 +98,11 @@ public actor Scheduler {
     /// withdraws one (or `resync` passes, to see timers set by other processes).
     public func run(resync: Duration = .seconds(2)) async {
         let doorbell = invoker.commits.scheduled
-        while !isStopping && !Task.isCancelled {
-            var timeout = resync
-            do {
-                let pass = try await fireDue()
-                if let next = pass.nextDue {
-                    let wait = next.timeIntervalSince(invoker.clock.now)
-                    timeout = min(resync, .milliseconds(max(0, Int64((wait * 1000).rounded(.up)))))
-                }
-            } catch {
-                logger.error("scheduler pass failed", metadata: ["error": "\(error)"])
-            }
-            await doorbell.wait(timeout: timeout)
+        await WakeLoop.run(
+            doorbell: doorbell, clock: invoker.clock, resync: resync, logger: logger, failure: "scheduler pass failed",
+            isStopping: { self.isStopping }
+        ) {
+            try await self.fireDue()
         }
     }
 
