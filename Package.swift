@@ -42,6 +42,7 @@ let package = Package(
         ),
         .target(name: "Tickets", dependencies: ["FunctionKit", "Contracts"]),
         .target(name: "Orders", dependencies: ["FunctionKit", "Contracts"]),
+        .target(name: "Stripe"),
         .target(name: "Expiration", dependencies: ["FunctionKit", "Contracts"]),
         .target(
             name: "Runtime",
