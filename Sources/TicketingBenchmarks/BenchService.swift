@@ -33,6 +33,12 @@ final class BenchService: Sendable {
           - name: tickets-update
             service: tickets
             http: PUT /api/tickets/{id}
+          - name: tickets-on-order-created
+            service: tickets
+            subscribe: order:created
+          - name: tickets-on-order-cancelled
+            service: tickets
+            subscribe: order:cancelled
           - name: bench-on-ticket-created
             service: bench
             subscribe: ticket:created
