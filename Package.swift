@@ -43,6 +43,10 @@ let package = Package(
         .target(name: "Tickets", dependencies: ["FunctionKit", "Contracts"]),
         .target(name: "Orders", dependencies: ["FunctionKit", "Contracts"]),
         .target(name: "Stripe"),
+        .target(
+            name: "Payments",
+            dependencies: ["FunctionKit", "Contracts", "Stripe", .product(name: "Crypto", package: "swift-crypto")]
+        ),
         .target(name: "Expiration", dependencies: ["FunctionKit", "Contracts"]),
         .target(
             name: "Runtime",
@@ -78,6 +82,7 @@ let package = Package(
         .testTarget(name: "TicketsTests", dependencies: ["Tickets", "FunctionTesting"]),
         .testTarget(name: "OrdersTests", dependencies: ["Orders", "Tickets", "Expiration", "FunctionTesting"]),
         .testTarget(name: "ExpirationTests", dependencies: ["Expiration", "FunctionTesting"]),
+        .testTarget(name: "PaymentsTests", dependencies: ["Payments", "Stripe", "Contracts", "FunctionKit", "FunctionTesting", "Runtime"]),
         .testTarget(
             name: "RuntimeTests",
             dependencies: ["Runtime", "FunctionTesting", "Auth", "Tickets", "Orders", "Expiration"]

@@ -1,5 +1,6 @@
 import Foundation
 import Orders
+import Payments
 
 /// The environment settings the executable reads (SPEC §10), each checked with a one-line error naming it.
 enum Settings {
@@ -13,5 +14,15 @@ enum Settings {
                 "EXPIRATION_WINDOW_SECONDS must be a positive number of seconds (at most a year), not '\(text)'")
         }
         return value
+    }
+
+    /// `PAYMENT_CURRENCY`: the ISO currency code orders are charged in (default `usd`).
+    static func paymentCurrency(_ environment: [String: String]) throws -> String {
+        guard let text = environment["PAYMENT_CURRENCY"] else { return PaymentsService.defaultCurrency }
+        let code = text.trimmingCharacters(in: .whitespaces).lowercased()
+        guard code.count == 3, code.allSatisfy({ $0.isASCII && $0.isLetter }) else {
+            throw CommandError("PAYMENT_CURRENCY must be a three-letter ISO currency code like usd, not '\(text)'")
+        }
+        return code
     }
 }

@@ -55,6 +55,79 @@ import Testing
         #expect((sales.json as? [[String: Any]])?.count == 2)
     }
 
+    @Test func payForAnOrderWithTheMockStripe() async throws {
+        let server = try ServerProcess(environment: ["LOG_LEVEL": "info"])
+        defer { server.stop() }
+        #expect(server.stdout.contains("Stripe: mock"), "\(server.stdout)")
+        let alice = try await Shopper.signUp("alice@example.com", on: server)
+        let bob = try await Shopper.signUp("bob@example.com", on: server)
+        let ticket = try await alice.list("Concert", price: "19.99")
+        let orderID = try #require(try await bob.orderWhenKnown(ticket).object["id"] as? String)
+
+        func pay(_ token: String) async throws -> ServerProcess.Reply {
+            try await server.json(
+                "POST", "/api/payments", #"{"orderId":"\#(orderID)","token":"\#(token)"}"#, cookie: bob.cookie)
+        }
+        // Payments hears of the order through order:created: until then it is 404.
+        var declined = try await pay("tok_chargeDeclinedInsufficientFunds")
+        try await eventually("payments learns of the order") {
+            guard declined.status == 404 else { return true }
+            declined = try await pay("tok_chargeDeclinedInsufficientFunds")
+            return declined.status != 404
+        }
+        #expect(declined.status == 402, "\(declined.text)")
+        let declineError = (declined.object["errors"] as? [[String: Any]])?.first
+        #expect(declineError?["message"] as? String == "Your card has insufficient funds.")
+        #expect(declineError?["code"] as? String == "insufficient_funds")
+
+        let paid = try await pay("tok_visa")
+        #expect(paid.status == 201, "\(paid.text)")
+        #expect(paid.object["orderId"] as? String == orderID)
+        #expect((paid.object["stripeId"] as? String)?.hasPrefix("ch_") == true)
+        let twice = try await pay("tok_visa")
+        #expect(twice.status == 400)
+        #expect(twice.text.contains("Order is already paid"))
+
+        try await eventually("the order is complete") {
+            try await bob.get("/api/orders/\(orderID)").object["status"] as? String == "complete"
+        }
+        let cancel = try await server.json("DELETE", "/api/orders/\(orderID)", cookie: bob.cookie)
+        #expect(cancel.status == 400)
+        #expect(cancel.text.contains("Cannot cancel a completed order"))
+        #expect(try await alice.get("/api/tickets/\(ticket)").object["orderId"] as? String == orderID)
+        // One charge went through, for 19.99 exactly.
+        let charges = server.stderr.split(separator: "\n").filter { $0.contains("charged") && $0.contains(orderID) }
+        #expect(charges.count == 1, "\(charges)")
+        #expect(charges.first?.contains("amount=1999") == true, "\(charges)")
+    }
+
+    @Test func aCancelledOrExpiredOrderIsNotCharged() async throws {
+        let server = try ServerProcess(environment: ["LOG_LEVEL": "info", "EXPIRATION_WINDOW_SECONDS": "2"])
+        defer { server.stop() }
+        let alice = try await Shopper.signUp("alice@example.com", on: server)
+        let bob = try await Shopper.signUp("bob@example.com", on: server)
+        let first = try await alice.list("First")
+        let cancelledID = try #require(try await bob.orderWhenKnown(first).object["id"] as? String)
+        #expect(try await server.json("DELETE", "/api/orders/\(cancelledID)", cookie: bob.cookie).status == 204)
+        try await eventually("payments hears the order was cancelled") {
+            let reply = try await server.json(
+                "POST", "/api/payments", #"{"orderId":"\#(cancelledID)","token":"tok_visa"}"#, cookie: bob.cookie)
+            return reply.status == 400 && reply.text.contains("Cannot pay for an cancelled order")
+        }
+        let second = try await alice.list("Second")
+        let expiringID = try #require(try await bob.orderWhenKnown(second).object["id"] as? String)
+        try await eventually("the order expires", seconds: 30) {
+            try await bob.get("/api/orders/\(expiringID)").object["status"] as? String == "cancelled"
+        }
+        let late = try await server.json(
+            "POST", "/api/payments", #"{"orderId":"\#(expiringID)","token":"tok_visa"}"#, cookie: bob.cookie)
+        #expect(late.status == 400)
+        #expect(
+            late.text.contains("Order has expired") || late.text.contains("Cannot pay for an cancelled order"),
+            "\(late.text)")
+        #expect(!server.stderr.contains("charged"), "\(server.stderr)")
+    }
+
     @Test func fiftyConcurrentOrdersForOneTicketMakeExactlyOneOrder() async throws {
         let server = try ServerProcess()
         defer { server.stop() }

@@ -43,6 +43,12 @@ extension Date {
         formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
     }
 
+    /// The date an ISO 8601 UTC timestamp names, with or without fractional seconds; `nil` if it is not one.
+    public static func parseISO8601(_ text: String) -> Date? {
+        (try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(text))
+            ?? (try? Date.ISO8601FormatStyle().parse(text))
+    }
+
     /// Milliseconds since the epoch.
     public var epochMilliseconds: Int64 {
         Int64((timeIntervalSince1970 * 1000).rounded())

@@ -48,6 +48,10 @@ public enum FunctionError: Error, Sendable, Equatable {
     case invalidEvent(String)
     /// A transient condition (e.g. an event that arrived before the one it depends on): retry later.
     case retryLater(String)
+    /// 409: the request collides with one in progress (e.g. a second payment attempt for an order).
+    case conflict(String)
+    /// 503: a dependency outside the service (e.g. the payment provider) is unavailable; try again.
+    case unavailable(String)
 
     /// The HTTP status this error answers with.
     public var statusCode: Int {
@@ -58,7 +62,8 @@ public enum FunctionError: Error, Sendable, Equatable {
         case .forbidden: 403
         case .notFound: 404
         case .payloadTooLarge: 413
-        case .retryLater: 503
+        case .conflict: 409
+        case .retryLater, .unavailable: 503
         }
     }
 
@@ -66,7 +71,8 @@ public enum FunctionError: Error, Sendable, Equatable {
     public var details: [ErrorDetail] {
         switch self {
         case .validation(let details): details
-        case .badRequest(let message), .forbidden(let message), .invalidEvent(let message), .retryLater(let message):
+        case .badRequest(let message), .forbidden(let message), .invalidEvent(let message), .retryLater(let message),
+            .conflict(let message), .unavailable(let message):
             [ErrorDetail(message: message)]
         case .notAuthorized: [ErrorDetail(message: "Not authorized")]
         case .notFound: [ErrorDetail(message: "Not Found")]

@@ -1,0 +1,33 @@
+import Contracts
+import FunctionKit
+import SQLKit
+
+/// `payments-on-order-cancelled`: marks the order's copy cancelled (only a newer version applies) and, if
+/// the order had been charged — a payment that raced its expiry — schedules the refund (`payments-refund`).
+///
+/// An order payments has not heard of yet is retried: its `order:created` is on its way.
+public struct ReplicateCancelledOrder: EventFunction {
+    /// Creates the function.
+    public init() {}
+
+    public func handle(_ payload: OrderCancelled, event: CloudEvent, context: FunctionContext) async throws {
+        try await context.transaction { transaction in
+            guard let order = try await OrderReplica.find(id: payload.id, in: transaction.sql) else {
+                throw FunctionError.retryLater("order \(payload.id) is not known to payments yet")
+            }
+            guard payload.version > order.version else { return }
+            try await transaction.sql.update(OrderReplica.table)
+                .set("status", to: OrderStatus.cancelled.rawValue)
+                .set("version", to: payload.version)
+                .where("id", .equal, payload.id)
+                .run()
+            guard let payment = try await PaymentRecord.find(orderID: payload.id, in: transaction.sql),
+                payment.status == .succeeded
+            else { return }
+            context.logger.warning(
+                "a paid order was cancelled; refunding",
+                metadata: ["order": "\(payload.id)", "payment": "\(payment.id)"])
+            try await RefundPayment.schedule(payment, in: transaction)
+        }
+    }
+}
