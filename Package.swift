@@ -63,7 +63,7 @@ let package = Package(
         .executableTarget(
             name: "ticketing",
             dependencies: [
-                "FunctionKit", "Contracts", "Runtime", "Auth", "Tickets", "Orders", "Expiration",
+                "FunctionKit", "Contracts", "Runtime", "Auth", "Tickets", "Orders", "Expiration", "Payments", "Stripe",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -85,7 +85,7 @@ let package = Package(
         .testTarget(name: "PaymentsTests", dependencies: ["Payments", "Stripe", "Contracts", "FunctionKit", "FunctionTesting", "Runtime"]),
         .testTarget(
             name: "RuntimeTests",
-            dependencies: ["Runtime", "FunctionTesting", "Auth", "Tickets", "Orders", "Expiration"]
+            dependencies: ["Runtime", "FunctionTesting", "Auth", "Tickets", "Orders", "Expiration", "Payments", "Stripe"]
         ),
         .testTarget(
             name: "MarketplaceTests",

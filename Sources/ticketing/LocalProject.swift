@@ -12,6 +12,8 @@ struct LocalProject {
     let invoker: Invoker
     let storage: SQLiteEngine
     let contracts: ContractCatalog
+    /// How the services were configured.
+    let configuration: Services.Configuration
 
     static func open(_ options: ProjectOptions, clock: any WallClock = SystemClock()) async throws -> LocalProject {
         LoggingSystem.bootstrapOnce()
@@ -19,8 +21,9 @@ struct LocalProject {
         let manifest = try Manifest.load(path: options.manifest)
         let contracts = try ContractCatalog.load(directory: options.schemasDirectory)
         let environment = ProcessInfo.processInfo.environment
+        let configuration = try Services.Configuration.from(environment)
         let registry = try FunctionRegistry(
-            services: Services.all(expirationWindow: try Settings.expirationWindow(environment)), manifest: manifest,
+            services: Services.all(configuration), manifest: manifest,
             manifestPath: options.manifest,
             knownSubjects: contracts.subjects)
         let key = try SessionKey.resolve(
@@ -31,7 +34,8 @@ struct LocalProject {
             registry: registry, storage: storage, sessions: sessions, clock: clock, logger: logger, contracts: contracts
         )
         return LocalProject(
-            manifest: manifest, registry: registry, invoker: invoker, storage: storage, contracts: contracts)
+            manifest: manifest, registry: registry, invoker: invoker, storage: storage, contracts: contracts,
+            configuration: configuration)
     }
 
     /// Opens the project, runs `body`, and closes the databases whether or not `body` threw.

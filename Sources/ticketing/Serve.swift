@@ -42,6 +42,7 @@ struct Serve: AsyncParsableCommand {
             ?? .info
         Self.say(RouteTable(registry: local.registry).text)
         Self.say("storage: \(local.storage.description)")
+        Self.say(local.configuration.stripeDescription)
         let openAPI = try OpenAPIDocument.make(
             manifest: local.manifest, contracts: local.contracts, version: Ticketing.configuration.version)
         let gateway = Gateway(invoker: local.invoker, bodyLimit: bodyLimit, openAPI: openAPI, logger: logger)

@@ -4,7 +4,9 @@ import Foundation
 import FunctionKit
 import FunctionTesting
 import Orders
+import Payments
 import Runtime
+import Stripe
 import Testing
 import Tickets
 
@@ -25,7 +27,7 @@ import Tickets
         let registry = try FunctionRegistry(
             services: [
                 AuthService.definition(), TicketsService.definition(), OrdersService.definition(),
-                ExpirationService.definition(),
+                ExpirationService.definition(), PaymentsService.definition(stripe: MockStripeClient()),
             ],
             manifest: try Manifest.load(path: ProjectFiles.manifest.path), knownSubjects: contracts.subjects)
         return (

@@ -4,7 +4,9 @@ import Expiration
 import FunctionKit
 import FunctionTesting
 import Orders
+import Payments
 import Runtime
+import Stripe
 import Testing
 import Tickets
 
@@ -12,7 +14,7 @@ import Tickets
 @Suite struct ManifestTests {
     let services = [
         AuthService.definition(), TicketsService.definition(), OrdersService.definition(),
-        ExpirationService.definition(),
+        ExpirationService.definition(), PaymentsService.definition(stripe: MockStripeClient()),
     ]
 
     private func problems(_ yaml: String) throws -> [String] {
@@ -27,7 +29,7 @@ import Tickets
     @Test func theProjectManifestMatchesTheHandlers() throws {
         let manifest = try Manifest.load(path: ProjectFiles.manifest.path)
         let registry = try FunctionRegistry(services: services, manifest: manifest)
-        #expect(registry.entries.count == 21)
+        #expect(registry.entries.count == 25)
         let match = try #require(registry.route(method: "get", path: "/api/tickets/abc"))
         #expect(match.entry.name == "tickets-show")
         #expect(match.parameters == ["id": "abc"])

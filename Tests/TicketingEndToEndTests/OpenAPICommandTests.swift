@@ -17,6 +17,7 @@ import Testing
             ("/api/tickets/{id}", "get", "tickets-show", "200"), ("/api/tickets/{id}", "put", "tickets-update", "200"),
             ("/api/orders", "post", "orders-create", "201"), ("/api/orders", "get", "orders-list", "200"),
             ("/api/orders/{id}", "get", "orders-show", "200"), ("/api/orders/{id}", "delete", "orders-cancel", "204"),
+            ("/api/payments", "post", "payments-create", "201"),
         ]
         var operations = 0
         for (path, method, function, status) in expected {
