@@ -89,7 +89,10 @@ let package = Package(
         ),
         .testTarget(
             name: "MarketplaceTests",
-            dependencies: ["Tickets", "Orders", "Expiration", "Runtime", "FunctionTesting", "Contracts", "FunctionKit"]
+            dependencies: [
+                "Tickets", "Orders", "Expiration", "Payments", "Stripe", "Runtime", "FunctionTesting", "Contracts",
+                "FunctionKit",
+            ]
         ),
         .testTarget(name: "TicketingEndToEndTests", dependencies: ["ticketing"]),
     ]

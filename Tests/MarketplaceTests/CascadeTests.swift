@@ -4,7 +4,9 @@ import Foundation
 import FunctionKit
 import FunctionTesting
 import Orders
+import Payments
 import Runtime
+import Stripe
 import Testing
 import Tickets
 
@@ -16,7 +18,10 @@ import Tickets
         let bob: String
 
         static func with(_ body: (Market) async throws -> Void) async throws {
-            let services = [TicketsService.definition(), OrdersService.definition(), ExpirationService.definition()]
+            let services = [
+                TicketsService.definition(), OrdersService.definition(), ExpirationService.definition(),
+                PaymentsService.definition(stripe: MockStripeClient()),
+            ]
             try await TestHarness.with(services: services) { harness in
                 try await body(
                     Market(
@@ -62,7 +67,8 @@ import Tickets
             let placed = try await market.harness.settle()
             #expect(
                 Set(placed.map(\.consumer)) == [
-                    "tickets-on-order-created", "expiration-on-order-created", "orders-on-ticket-updated",
+                    "tickets-on-order-created", "expiration-on-order-created", "payments-on-order-created",
+                    "orders-on-ticket-updated",
                 ])
             #expect(placed.allSatisfy { $0.outcome == .handled })
             #expect(try await market.ticket(ticketID)?["orderId"]?.stringValue == orderID)
@@ -82,6 +88,28 @@ import Tickets
             #expect(try await market.harness.advance(by: 3600).isEmpty)
             #expect(try await market.order(ticketID).status == 201)
             #expect(try await market.harness.deadLetters().isEmpty)
+        }
+    }
+
+    @Test func aCardPaymentCompletesTheOrderAndTheExpiryPassesIt() async throws {
+        try await Market.with { market in
+            let ticketID = try await market.listTicket(price: "19.99")
+            let orderID = try #require(try await market.order(ticketID).string("id"))
+            try await market.harness.settle()
+            let paid = try await market.harness.http(
+                "payments-create", json: .object(["orderId": .string(orderID), "token": .string("tok_visa")]),
+                token: market.bob)
+            #expect(paid.status == 201)
+            let completed = try await market.harness.settle()
+            #expect(completed.map(\.consumer) == ["orders-on-payment-created"])
+            #expect(try await market.order(id: orderID)?["status"] == .string("complete"))
+            let cancel = try await market.harness.http(
+                "orders-cancel", token: market.bob, pathParameters: ["id": orderID])
+            #expect(cancel.errorMessages == ["Cannot cancel a completed order"])
+            let expiry = try await market.harness.advance(by: 900)
+            #expect(!Self.published(expiry).contains("order:cancelled"))
+            #expect(try await market.order(id: orderID)?["status"] == .string("complete"))
+            #expect(try await market.ticket(ticketID)?["orderId"]?.stringValue == orderID)
         }
     }
 
