@@ -109,11 +109,18 @@ import Testing
         let first = try await alice.list("First")
         let cancelledID = try #require(try await bob.orderWhenKnown(first).object["id"] as? String)
         #expect(try await server.json("DELETE", "/api/orders/\(cancelledID)", cookie: bob.cookie).status == 204)
+        // Payments learns of the cancellation through order:cancelled; until then a declining card probes it
+        // without charging anything.
         try await eventually("payments hears the order was cancelled") {
             let reply = try await server.json(
-                "POST", "/api/payments", #"{"orderId":"\#(cancelledID)","token":"tok_visa"}"#, cookie: bob.cookie)
+                "POST", "/api/payments", #"{"orderId":"\#(cancelledID)","token":"tok_chargeDeclined"}"#,
+                cookie: bob.cookie)
             return reply.status == 400 && reply.text.contains("Cannot pay for an cancelled order")
         }
+        let refused = try await server.json(
+            "POST", "/api/payments", #"{"orderId":"\#(cancelledID)","token":"tok_visa"}"#, cookie: bob.cookie)
+        #expect(refused.status == 400)
+        #expect(refused.text.contains("Cannot pay for an cancelled order"))
         let second = try await alice.list("Second")
         let expiringID = try #require(try await bob.orderWhenKnown(second).object["id"] as? String)
         try await eventually("the order expires", seconds: 30) {

@@ -165,15 +165,21 @@ public actor Dispatcher {
                     cursors[key] = cursor
                     break
                 }
+                // Successes move the cursor in memory and are stored once per batch: a crash in between only
+                // redelivers events their consumers' inboxes already hold.
+                var unsaved = false
                 for outboxEvent in events {
-                    guard !isStopping else { return pass }
+                    guard !isStopping else { break }
                     let delivery = try await deliver(outboxEvent, to: subscription, key: key)
                     pass.deliveries.append(delivery)
+                    unsaved = delivery.outcome == .handled || delivery.outcome == .duplicate
                     if let next = cursors[key]?.nextAttemptAt {
                         pass.due(at: next)
                         return pass
                     }
                 }
+                if unsaved, let cursor = cursors[key] { try await save(cursor, key: key, lastError: nil) }
+                if isStopping { return pass }
             }
         }
         return pass
@@ -226,7 +232,7 @@ public actor Dispatcher {
             cursor.nextAttemptAt = nil
         }
         cursors[key] = cursor
-        try await save(cursor, key: key, lastError: lastError)
+        if lastError != nil { try await save(cursor, key: key, lastError: lastError) }
         return Delivery(
             consumer: subscription.consumer, event: outboxEvent.event, origin: .outbox(publisher: key.publisher),
             attempt: attempt, outcome: result.outcome, effects: result.effects, deadLettered: deadLettered)
