@@ -5,28 +5,43 @@ import SQLiteKit
 
 /// A service's database as one embedded SQLite file (`<data dir>/<service>.sqlite`), in WAL mode.
 ///
-/// SQLite has one writer at a time, so the connection is used by one transaction at a time; waiting
-/// happens on an ``AsyncLock``, not on a thread. Other processes on the same file wait up to five seconds
-/// (`busy_timeout`).
+/// SQLite has one writer at a time, so the writing connection is used by one transaction at a time; waiting
+/// happens on an ``AsyncLock``, not on a thread. Reads go through a second, read-only connection, which WAL
+/// lets run beside a write, each seeing the last committed state. Other processes on the same file wait up
+/// to five seconds (`busy_timeout`).
 final class SQLiteServiceDatabase: ServiceDatabase {
     let service: String
     private let connection: SQLiteConnection
+    private let readConnection: SQLiteConnection
     private let sql: any SQLDatabase
+    private let readSQL: any SQLDatabase
     private let lock = AsyncLock()
+    private let readLock = AsyncLock()
 
-    private init(service: String, connection: SQLiteConnection) {
+    private init(service: String, connection: SQLiteConnection, readConnection: SQLiteConnection) {
         self.service = service
         self.connection = connection
+        self.readConnection = readConnection
         self.sql = connection.sql(queryLogLevel: .trace)
+        self.readSQL = readConnection.sql(queryLogLevel: .trace)
     }
 
     static func open(service: String, path: String, logger: Logger) async throws -> SQLiteServiceDatabase {
         let connection = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
-        let database = SQLiteServiceDatabase(service: service, connection: connection)
         for pragma in ["PRAGMA busy_timeout = 5000", "PRAGMA journal_mode = WAL", "PRAGMA synchronous = NORMAL"] {
-            try await database.sql.raw(SQLQueryString(pragma)).run()
+            try await connection.sql().raw(SQLQueryString(pragma)).run()
         }
-        return database
+        let reader: SQLiteConnection
+        do {
+            reader = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
+            for pragma in ["PRAGMA busy_timeout = 5000", "PRAGMA query_only = 1"] {
+                try await reader.sql().raw(SQLQueryString(pragma)).run()
+            }
+        } catch {
+            try? await connection.close()
+            throw error
+        }
+        return SQLiteServiceDatabase(service: service, connection: connection, readConnection: reader)
     }
 
     func transaction<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
@@ -44,10 +59,11 @@ final class SQLiteServiceDatabase: ServiceDatabase {
     }
 
     func read<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
-        try await lock.withLock { try await body(sql) }
+        try await readLock.withLock { try await body(readSQL) }
     }
 
     func close() async {
+        try? await readConnection.close()
         try? await connection.close()
     }
 }
