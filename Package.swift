@@ -87,5 +87,6 @@ let package = Package(
             dependencies: ["Tickets", "Orders", "Expiration", "Runtime", "FunctionTesting", "Contracts", "FunctionKit"]
         ),
         .testTarget(name: "TicketingEndToEndTests", dependencies: ["ticketing"]),
+        .testTarget(name: "StripeTests", dependencies: ["Stripe"]),
     ]
 )

@@ -112,6 +112,24 @@ public enum StripeError: Error, Sendable, Equatable, CustomStringConvertible {
         return nil
     }
 
+    /// Whether the outcome is unknown or the failure passing, so the same request with the same
+    /// `idempotencyKey` may be sent again later (``rateLimited(message:)``, ``api(status:message:)``,
+    /// ``connection(_:)``, ``unexpectedResponse(status:body:)``). `false` for answers that will not change:
+    /// a decline, an invalid request, a refused key.
+    public var isRetryable: Bool {
+        switch self {
+        case .cardDeclined, .invalidRequest, .authentication: false
+        case .rateLimited, .api, .connection, .unexpectedResponse: true
+        }
+    }
+
+    /// The decline a card that needs authentication (3D Secure) gets: this API confirms payments server-side and
+    /// cannot show the buyer the bank's challenge. Code and decline code are Stripe's `authentication_required`.
+    public static let authenticationRequired = StripeError.cardDeclined(
+        message: "This payment needs authentication the API cannot complete. Use another card.",
+        code: "authentication_required", declineCode: "authentication_required")
+
+    /// One line for logs.
     public var description: String {
         switch self {
         case .cardDeclined(let message, let code, let declineCode):
