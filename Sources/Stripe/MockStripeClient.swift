@@ -13,7 +13,9 @@ import Foundation
 ///   other endpoint) is `invalidRequest` with code `idempotency_error`. Invalid requests are not remembered, so a
 ///   corrected request may reuse the key, as with Stripe.
 /// - Refunds: of a charge or payment intent this mock made, once; a second refund is
-///   `charge_already_refunded`, an unknown id `resource_missing`.
+///   `charge_already_refunded`, an unknown id `resource_missing`. Ids this mock makes (`ch_mock…`, `pi_mock…`,
+///   random, so unique across restarts) are refundable even when an earlier run of the process made them, as
+///   the mock keeps nothing on disk and a local runtime that restarts would otherwise never refund them.
 /// - Every request is recorded (``chargeRequests``, ``refundRequests``) and failures can be injected
 ///   (``failNext(with:)``) to test what a caller does on a connection or API error.
 public actor MockStripeClient: StripeClient {
@@ -29,7 +31,6 @@ public actor MockStripeClient: StripeClient {
     private var injectedFailures: [StripeError] = []
     private var remembered: [String: Remembered] = [:]
     private var refundedChargeIDs: Set<String> = []
-    private var nextNumber = 1
 
     /// What Stripe's idempotency layer keeps for a key: what was asked, and what was answered.
     private struct Remembered {
@@ -101,7 +102,7 @@ public actor MockStripeClient: StripeClient {
             return refund
         }
         let isPaymentIntent = request.chargeID.hasPrefix("pi_")
-        guard charges.contains(where: { $0.id == request.chargeID }) else {
+        guard charges.contains(where: { $0.id == request.chargeID }) || Self.isMockID(request.chargeID) else {
             throw isPaymentIntent
                 ? StripeError.invalidRequest(
                     message: "No such payment_intent: '\(request.chargeID)'", code: "resource_missing",
@@ -161,9 +162,13 @@ public actor MockStripeClient: StripeClient {
         }
     }
 
+    /// A new id such as `ch_mock3f9a…`: random, so ids stay unique across runs of a process that stores them.
     private func newID(_ prefix: String) -> String {
-        defer { nextNumber += 1 }
-        let digits = String(nextNumber)
-        return "\(prefix)_mock" + String(repeating: "0", count: max(0, 8 - digits.count)) + digits
+        "\(prefix)_mock" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(20)
+    }
+
+    /// Whether `id` is one this mock makes (`ch_mock…`, `pi_mock…`), possibly in an earlier run of the process.
+    private static func isMockID(_ id: String) -> Bool {
+        id.hasPrefix("ch_mock") || id.hasPrefix("pi_mock")
     }
 }

@@ -26,7 +26,9 @@ public struct ChargeRequest: Sendable, Equatable {
     public var description: String?
     /// Metadata stored with the charge, e.g. `orderId`.
     public var metadata: [String: String]
-    /// The key that makes a retried request return the first result instead of charging again.
+    /// The key that makes a retried request return the first result instead of charging again: one per payment
+    /// attempt (the order and the token), 1 to 255 characters without control characters (else
+    /// ``StripeError/invalidRequest(message:code:param:)`` with param `Idempotency-Key`, before anything is sent).
     public var idempotencyKey: String
 
     /// Creates a request.
@@ -64,7 +66,7 @@ public struct Charge: Sendable, Equatable, Codable {
 public struct RefundRequest: Sendable, Equatable {
     /// The charge (`ch_…`) or payment intent (`pi_…`) to refund.
     public var chargeID: String
-    /// The key that makes a retried refund return the first result.
+    /// The key that makes a retried refund return the first result (same rules as ``ChargeRequest/idempotencyKey``).
     public var idempotencyKey: String
 
     /// Creates a request.

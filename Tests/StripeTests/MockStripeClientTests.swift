@@ -180,6 +180,15 @@ import Testing
         ) { try await mock.refund(RefundRequest(chargeID: "pi_nope", idempotencyKey: "r2")) }
     }
 
+    @Test func aMockChargeFromAnEarlierRunCanBeRefundedAndIdsDoNotRepeat() async throws {
+        let earlier = try await MockStripeClient().charge(request("tok_visa", key: "k"))
+        let restarted = MockStripeClient()
+        let refund = try await restarted.refund(RefundRequest(chargeID: earlier.id, idempotencyKey: "r"))
+        #expect(refund.chargeID == earlier.id)
+        let again = try await restarted.charge(request("tok_visa", key: "k"))
+        #expect(again.id != earlier.id)
+    }
+
     @Test func aChargeKeyCannotBeReusedForARefund() async throws {
         let mock = MockStripeClient()
         let charge = try await mock.charge(request("tok_visa", key: "shared"))

@@ -58,6 +58,7 @@ final class FakeStripeServer: @unchecked Sendable {
     private let lock = NSLock()
     private var recorded: [RecordedRequest] = []
     private var queue: [CannedResponse]
+    private var stopped = false
     private let fallback: CannedResponse
 
     /// Starts listening; answers with `responses` in order, then `fallback` for every further request.
@@ -80,9 +81,14 @@ final class FakeStripeServer: @unchecked Sendable {
     /// Every request received so far.
     var requests: [RecordedRequest] { lock.withLock { recorded } }
 
-    /// Stops accepting connections.
+    /// Stops accepting connections. Only the first call acts: the accept loop closes the listener when it
+    /// ends, and its descriptor number may then belong to another socket.
     func stop() {
-        _ = shutdown(listener, Int32(SHUT_RDWR))
+        lock.withLock {
+            guard !stopped else { return }
+            stopped = true
+            _ = shutdown(listener, Int32(SHUT_RDWR))
+        }
     }
 
     // MARK: - Sockets
@@ -132,7 +138,12 @@ final class FakeStripeServer: @unchecked Sendable {
     }
 
     private func acceptLoop() {
-        defer { close(listener) }
+        defer {
+            lock.withLock {
+                stopped = true
+                _ = close(listener)
+            }
+        }
         while true {
             let client = accept(listener, nil, nil)
             if client < 0 {
