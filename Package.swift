@@ -95,5 +95,6 @@ let package = Package(
             ]
         ),
         .testTarget(name: "TicketingEndToEndTests", dependencies: ["ticketing"]),
+        .testTarget(name: "StripeTests", dependencies: ["Stripe"]),
     ]
 )

@@ -26,7 +26,9 @@ public struct ChargeRequest: Sendable, Equatable {
     public var description: String?
     /// Metadata stored with the charge, e.g. `orderId`.
     public var metadata: [String: String]
-    /// The key that makes a retried request return the first result instead of charging again.
+    /// The key that makes a retried request return the first result instead of charging again: one per payment
+    /// attempt (the order and the token), 1 to 255 characters without control characters (else
+    /// ``StripeError/invalidRequest(message:code:param:)`` with param `Idempotency-Key`, before anything is sent).
     public var idempotencyKey: String
 
     /// Creates a request.
@@ -64,7 +66,7 @@ public struct Charge: Sendable, Equatable, Codable {
 public struct RefundRequest: Sendable, Equatable {
     /// The charge (`ch_…`) or payment intent (`pi_…`) to refund.
     public var chargeID: String
-    /// The key that makes a retried refund return the first result.
+    /// The key that makes a retried refund return the first result (same rules as ``ChargeRequest/idempotencyKey``).
     public var idempotencyKey: String
 
     /// Creates a request.
@@ -112,6 +114,24 @@ public enum StripeError: Error, Sendable, Equatable, CustomStringConvertible {
         return nil
     }
 
+    /// Whether the outcome is unknown or the failure passing, so the same request with the same
+    /// `idempotencyKey` may be sent again later (``rateLimited(message:)``, ``api(status:message:)``,
+    /// ``connection(_:)``, ``unexpectedResponse(status:body:)``). `false` for answers that will not change:
+    /// a decline, an invalid request, a refused key.
+    public var isRetryable: Bool {
+        switch self {
+        case .cardDeclined, .invalidRequest, .authentication: false
+        case .rateLimited, .api, .connection, .unexpectedResponse: true
+        }
+    }
+
+    /// The decline a card that needs authentication (3D Secure) gets: this API confirms payments server-side and
+    /// cannot show the buyer the bank's challenge. Code and decline code are Stripe's `authentication_required`.
+    public static let authenticationRequired = StripeError.cardDeclined(
+        message: "This payment needs authentication the API cannot complete. Use another card.",
+        code: "authentication_required", declineCode: "authentication_required")
+
+    /// One line for logs.
     public var description: String {
         switch self {
         case .cardDeclined(let message, let code, let declineCode):
