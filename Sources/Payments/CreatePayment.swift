@@ -94,8 +94,13 @@ public struct CreatePayment: HTTPFunction {
         case .cardDeclined(let message, _, _):
             try await releaseAttempt(orderID: orderID, context: context)
             return .paymentRequired(message: message, code: error.clientCode)
-        case .invalidRequest(let message, _, _):
+        case .invalidRequest(let message, let code, let param):
             try await releaseAttempt(orderID: orderID, context: context)
+            // A token or payment method Stripe does not know is the client's `token` field; anything else it
+            // refuses (an amount below its minimum, say) is about the order.
+            guard param == "source" || param == "payment_method" || code == "resource_missing" else {
+                return .badRequest(message)
+            }
             return .validation([ErrorDetail(message: message, field: "token")])
         case .authentication, .rateLimited, .api, .connection, .unexpectedResponse:
             context.logger.error("payment provider failed", metadata: ["order": "\(orderID)", "error": "\(error)"])
