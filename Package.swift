@@ -82,10 +82,14 @@ let package = Package(
         .testTarget(name: "TicketsTests", dependencies: ["Tickets", "FunctionTesting"]),
         .testTarget(name: "OrdersTests", dependencies: ["Orders", "Tickets", "Expiration", "FunctionTesting"]),
         .testTarget(name: "ExpirationTests", dependencies: ["Expiration", "FunctionTesting"]),
-        .testTarget(name: "PaymentsTests", dependencies: ["Payments", "Stripe", "Contracts", "FunctionKit", "FunctionTesting", "Runtime"]),
+        .testTarget(
+            name: "PaymentsTests",
+            dependencies: ["Payments", "Stripe", "Contracts", "FunctionKit", "FunctionTesting", "Runtime"]),
         .testTarget(
             name: "RuntimeTests",
-            dependencies: ["Runtime", "FunctionTesting", "Auth", "Tickets", "Orders", "Expiration", "Payments", "Stripe"]
+            dependencies: [
+                "Runtime", "FunctionTesting", "Auth", "Tickets", "Orders", "Expiration", "Payments", "Stripe",
+            ]
         ),
         .testTarget(
             name: "MarketplaceTests",
