@@ -164,13 +164,12 @@ import Testing
         defer { server.stop() }
         let client = LiveStripeClient(
             secretKey: "sk_test_x", baseURL: server.baseURL, requestTimeout: .milliseconds(300), retryPolicy: .never)
-        let started = ContinuousClock.now
+        // The server answers after 2 s: only the 300 ms timeout can turn this into a connection error.
         let error = await chargeError(client)
         guard case .connection = error else {
             Issue.record("expected a connection error, got \(String(describing: error))")
             return
         }
-        #expect(ContinuousClock.now - started < .seconds(2))
     }
 
     @Test func aNonJSONAnswerIsUnexpected() async throws {
