@@ -64,11 +64,13 @@ struct LocalStripe: SuiteTrait, TestScoping {
         try await Self.$url.withValue(url) { try await function() }
     }
 
-    /// Polls `url` until any HTTP answer comes (localstripe answers 401 to an unauthenticated request).
+    /// Polls `url` until any HTTP answer comes (localstripe answers 401 to an unauthenticated request). The
+    /// bound is generous: on a loaded 2-core machine (the whole suite runs in parallel) Python's start-up and
+    /// the first request can take tens of seconds.
     private static func waitUntilAnswering(_ url: URL, process: Process?) async throws {
-        let deadline = ContinuousClock.now + .seconds(20)
+        let deadline = ContinuousClock.now + .seconds(120)
         var request = URLRequest(url: url.appendingPathComponent("v1/balance"))
-        request.timeoutInterval = 1
+        request.timeoutInterval = 10
         while ContinuousClock.now < deadline {
             if let process, !process.isRunning {
                 throw LocalStripeUnavailable("localstripe exited with status \(process.terminationStatus)")
@@ -76,7 +78,7 @@ struct LocalStripe: SuiteTrait, TestScoping {
             if (try? await URLSession.shared.data(for: request)) != nil { return }
             try await Task.sleep(for: .milliseconds(100))
         }
-        throw LocalStripeUnavailable("localstripe did not answer at \(url) within 20 s")
+        throw LocalStripeUnavailable("localstripe did not answer at \(url) within 120 s")
     }
 
     /// The first executable called `name` on `PATH`.
