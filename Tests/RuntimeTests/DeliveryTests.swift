@@ -85,6 +85,38 @@ import Testing
         }
     }
 
+    @Test func aRedrivenLetterWhoseFunctionIsGoneIsRejectedWithoutStoppingDelivery() async throws {
+        let audit = AuditService()
+        let first = try await TestHarness.make(services: [audit.definition], manifest: AuditService.manifest)
+        audit.fail("audit-on-ticket-created", times: 100)
+        try await AuditService.publish(["a"], first.invoker, clock: first.clock)
+        try await first.advance(by: 10)
+        await first.close()
+
+        // The runtime comes back without the consumer.
+        let declaration = "  - name: audit-on-ticket-created\n    service: audit\n    subscribe: ticket:created\n"
+        #expect(AuditService.manifest.contains(declaration))
+        let service = audit.definition
+        let second = try await TestHarness.make(
+            services: [
+                ServiceDefinition(
+                    name: service.name, migrations: service.migrations,
+                    functions: service.functions.filter { $0.name != "audit-on-ticket-created" })
+            ],
+            manifest: AuditService.manifest.replacingOccurrences(of: declaration, with: ""), directory: first.directory,
+            clock: first.clock)
+        let letters = try await DeadLetters.open(second.storage)
+        try await letters.redrive(nil, now: second.clock.now)
+        try await AuditService.schedule("later", at: second.clock.now, second.invoker, clock: second.clock)
+        let deliveries = try await second.settle()
+        #expect(deliveries.filter { $0.consumer == "audit-fire" }.map(\.outcome.status) == ["handled"])
+        #expect(deliveries.filter { $0.consumer == "audit-on-ticket-created" }.map(\.outcome.status) == ["rejected"])
+        let dead = try await letters.list(state: .dead)
+        #expect(dead.map(\.consumer) == ["audit-on-ticket-created"])
+        #expect(dead.first?.error.contains("audit-on-ticket-created") == true)
+        await second.shutdown()
+    }
+
     @Test func anEventTheConsumerCannotTakeIsDeadLetteredAtOnce() async throws {
         try await withAudit { harness, audit in
             try await AuditService.publish(["poison", "fine"], harness.invoker, clock: harness.clock)

@@ -47,3 +47,19 @@ public struct DeliveryPass: Sendable {
         nextDue = min(nextDue ?? date, date)
     }
 }
+
+extension Invoker {
+    /// Invokes `consumer` with `event` on behalf of the dispatcher or the scheduler. An error that stops the
+    /// invocation from happening at all becomes its outcome — rejected when trying again cannot help (the
+    /// function is gone from the manifest or takes another trigger), failed otherwise (its database cannot be
+    /// opened, say) — so one bad delivery is retried or dead-lettered like any other and never stops the rest.
+    func deliver(_ event: CloudEvent, to consumer: String) async -> EventInvocation {
+        do {
+            return try await invoke(event: consumer, event: event)
+        } catch let error as InvocationError {
+            return EventInvocation(outcome: .rejected(error.description), effects: [])
+        } catch {
+            return EventInvocation(outcome: .failed(String(describing: error)), effects: [])
+        }
+    }
+}

@@ -55,11 +55,10 @@ public actor Dispatcher {
         var logger = invoker.logger
         logger[metadataKey: "component"] = "dispatcher"
         self.logger = logger
-        let settings = invoker.registry.manifest.settings
-        subscriptions = invoker.registry.entries.compactMap { entry in
+        let registry = invoker.registry
+        subscriptions = registry.entries.compactMap { entry in
             guard case .subscription(let subject) = entry.declaration.trigger else { return nil }
-            let attempts = entry.declaration.retries ?? settings.retries ?? Manifest.defaultRetries
-            return Subscription(consumer: entry.name, subject: subject, attempts: max(1, attempts))
+            return Subscription(consumer: entry.name, subject: subject, attempts: registry.attempts(of: entry.name))
         }
     }
 
@@ -190,7 +189,7 @@ public actor Dispatcher {
     {
         var cursor = cursors[key] ?? Cursor()
         let attempt = cursor.attempts + 1
-        let result = try await invoker.invoke(event: subscription.consumer, event: outboxEvent.event)
+        let result = await invoker.deliver(outboxEvent.event, to: subscription.consumer)
         let now = invoker.clock.now
         var deadLettered = false
         var lastError: String?
@@ -278,18 +277,14 @@ public actor Dispatcher {
 
     private func redeliver(_ letter: DeadLetter, in database: any ServiceDatabase) async throws -> Delivery {
         let attempt = letter.attempts + 1
-        let result = try await invoker.invoke(event: letter.consumer, event: letter.event)
-        let limit =
-            subscriptions.first { $0.consumer == letter.consumer }?.attempts
-            ?? invoker.registry.entry(named: letter.consumer).map {
-                $0.declaration.retries ?? invoker.registry.manifest.settings.retries ?? Manifest.defaultRetries
-            } ?? Manifest.defaultRetries
+        let result = await invoker.deliver(letter.event, to: letter.consumer)
+        let limit = invoker.registry.attempts(of: letter.consumer)
         let now = self.invoker.clock.now
         let giveUp: Bool
         switch result.outcome {
         case .handled, .duplicate: giveUp = false
         case .rejected: giveUp = true
-        case .failed: giveUp = attempt >= max(1, limit)
+        case .failed: giveUp = attempt >= limit
         }
         let retryAt = now.addingTimeInterval(retry.delay(afterAttempts: attempt))
         try await database.transaction { sql in

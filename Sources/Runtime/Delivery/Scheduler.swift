@@ -116,19 +116,10 @@ public actor Scheduler {
     private func fire(_ timer: Timer, service: String, in database: any ServiceDatabase) async throws -> Delivery {
         let event = timer.event
         let attempt = timer.attempts + 1
-        let outcome: EventOutcome
-        var effects: [Effect] = []
-        do {
-            let result = try await invoker.invoke(event: timer.function, event: event)
-            outcome = result.outcome
-            effects = result.effects
-        } catch let error as InvocationError {
-            outcome = .rejected(error.description)
-        }
-        let limit = max(
-            1,
-            invoker.registry.entry(named: timer.function)?.declaration.retries
-                ?? invoker.registry.manifest.settings.retries ?? Manifest.defaultRetries)
+        let result = await invoker.deliver(event, to: timer.function)
+        let outcome = result.outcome
+        let effects = result.effects
+        let limit = invoker.registry.attempts(of: timer.function)
         var deadLettered = false
         let now = invoker.clock.now
         switch outcome {

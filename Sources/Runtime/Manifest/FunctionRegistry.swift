@@ -52,6 +52,12 @@ public struct FunctionRegistry: Sendable {
         byName[name]
     }
 
+    /// How many attempts an event or timer for `name` gets before it is dead-lettered: the function's own
+    /// `retries`, else the manifest's, else the default; at least one.
+    public func attempts(of name: String) -> Int {
+        max(1, entry(named: name)?.declaration.retries ?? manifest.settings.retries ?? Manifest.defaultRetries)
+    }
+
     /// The HTTP function whose route matches `method` and `path`, with the path's parameters.
     public func route(method: String, path: String) -> (entry: Entry, route: Route, parameters: [String: String])? {
         for entry in entries {
