@@ -122,10 +122,14 @@ public struct TestHarness: Sendable {
         return TestResponse(response: result.response, effects: result.effects)
     }
 
-    /// Delivers `event` to event function `function`, checking the event and what it publishes against
-    /// their schemas.
+    /// Delivers `event` to event function `function` — a subscription, or a schedule target as its timer
+    /// would fire it — checking the event and what it publishes against their schemas.
     public func deliver(_ function: String, _ event: CloudEvent) async throws -> EventInvocation {
-        let incoming = try contracts.violations(of: event)
+        let scheduled =
+            if case .schedule = invoker.registry.entry(named: function)?.declaration.trigger { true } else { false }
+        let incoming =
+            try scheduled
+            ? contracts.violations(ofScheduled: event, function: function) : contracts.violations(of: event)
         guard incoming.isEmpty else {
             throw ContractViolation(
                 function: function, payload: "incoming \(event.type) \(event.id)", violations: incoming)

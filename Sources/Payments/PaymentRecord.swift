@@ -2,16 +2,18 @@ import Foundation
 import FunctionKit
 import SQLKit
 
-/// A charge that succeeded, and what became of it.
+/// A charge that succeeded at Stripe, and what became of it. Every charge that lands is recorded: the one
+/// that pays its order (`succeeded`), and any that must be given back (`refunding`, then `refunded`).
 struct PaymentRecord: Sendable, Equatable {
     static let table = "payments"
     static let columns = ["id", "order_id", "stripe_id", "amount", "currency", "status", "refund_id"]
 
     /// Where the money is.
     enum Status: String, Sendable {
-        /// Charged, and the order is paid.
+        /// Charged, and the order is paid by this charge.
         case succeeded
-        /// Charged on an order that is no longer payable; a refund is scheduled.
+        /// Charged on an order that is no longer payable (cancelled, or paid by another charge); a refund is
+        /// scheduled.
         case refunding
         /// Given back.
         case refunded
@@ -35,9 +37,16 @@ struct PaymentRecord: Sendable, Equatable {
         refundID = try row.decode(column: "refund_id", as: String?.self)
     }
 
-    /// The payment of order `orderID`, if one was made.
-    static func find(orderID: String, in sql: any SQLDatabase) async throws -> PaymentRecord? {
+    /// The charge that paid order `orderID`, if it is paid (at most one: a unique index says so).
+    static func paid(orderID: String, in sql: any SQLDatabase) async throws -> PaymentRecord? {
         try await sql.select().columns(columns.map { SQLColumn($0) }).from(table).where("order_id", .equal, orderID)
+            .where("status", .equal, Status.succeeded.rawValue)
+            .first().map(PaymentRecord.init(row:))
+    }
+
+    /// The record of Stripe charge `stripeID`, if it was recorded.
+    static func find(stripeID: String, in sql: any SQLDatabase) async throws -> PaymentRecord? {
+        try await sql.select().columns(columns.map { SQLColumn($0) }).from(table).where("stripe_id", .equal, stripeID)
             .first().map(PaymentRecord.init(row:))
     }
 
@@ -58,10 +67,4 @@ struct PaymentBody: Codable, Sendable, Equatable {
     var id: String
     var orderId: String
     var stripeId: String
-}
-
-/// An attempt to pay an order that has not finished: at most one per order at a time, so two requests
-/// racing with different cards cannot both charge.
-enum PaymentAttempt {
-    static let table = "payment_attempts"
 }

@@ -18,6 +18,7 @@ public enum PaymentsService {
                 FunctionDefinition("payments-on-order-created", subscription: ReplicateNewOrder()),
                 FunctionDefinition("payments-on-order-cancelled", subscription: ReplicateCancelledOrder()),
                 FunctionDefinition("payments-refund", schedule: RefundPayment(stripe: stripe)),
+                FunctionDefinition(ReconcilePayment.name, schedule: ReconcilePayment(stripe: stripe)),
             ])
     }
 }

@@ -21,9 +21,7 @@ public struct ReplicateCancelledOrder: EventFunction {
                 .set("version", to: payload.version)
                 .where("id", .equal, payload.id)
                 .run()
-            guard let payment = try await PaymentRecord.find(orderID: payload.id, in: transaction.sql),
-                payment.status == .succeeded
-            else { return }
+            guard let payment = try await PaymentRecord.paid(orderID: payload.id, in: transaction.sql) else { return }
             context.logger.warning(
                 "a paid order was cancelled; refunding",
                 metadata: ["order": "\(payload.id)", "payment": "\(payment.id)"])

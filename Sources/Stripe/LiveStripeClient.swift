@@ -37,6 +37,17 @@ public final class LiveStripeClient: StripeClient {
     /// When failed attempts are sent again.
     public let retryPolicy: StripeRetryPolicy
 
+    /// The longest one call can take: every attempt the retry policy allows running to its time-out, with
+    /// the longest waits in between. A function calling Stripe needs a timeout above this, or a charge may
+    /// still be in flight when it is abandoned.
+    public var longestCall: Duration {
+        let attempts = retryPolicy.maxRetries + 1
+        let waits = (0..<retryPolicy.maxRetries).reduce(Duration.zero) { total, retry in
+            total + retryPolicy.delay(beforeRetry: retry + 1, retryAfter: retryPolicy.maxDelay)
+        }
+        return requestTimeout * attempts + waits
+    }
+
     private let secretKey: String
     private let session: URLSession
     private let sleep: @Sendable (Duration) async throws -> Void
@@ -47,12 +58,13 @@ public final class LiveStripeClient: StripeClient {
     ///   - secretKey: a secret (`sk_…`) or restricted (`rk_…`) key; ``StripeConfiguration`` checks its form.
     ///   - baseURL: the API's root, `https://api.stripe.com` unless a fake or proxy stands in.
     ///   - apiVersion: the `Stripe-Version` to pin.
-    ///   - requestTimeout: the limit for one attempt (30 s by default).
+    ///   - requestTimeout: the limit for one attempt (15 s by default, so that a request and its retries fit
+    ///     in the time a function handling an HTTP request is given).
     ///   - retryPolicy: when to send a failed attempt again.
     ///   - sleep: how to wait between attempts; tests pass one that records instead of waiting.
     public init(
         secretKey: String, baseURL: URL = LiveStripeClient.defaultBaseURL,
-        apiVersion: String = LiveStripeClient.defaultAPIVersion, requestTimeout: Duration = .seconds(30),
+        apiVersion: String = LiveStripeClient.defaultAPIVersion, requestTimeout: Duration = .seconds(15),
         retryPolicy: StripeRetryPolicy = .standard,
         sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }
     ) {

@@ -157,6 +157,40 @@ import Testing
         }
     }
 
+    @Test func whenTheRefundCannotBeMadeAtOnceTheBuyerIsToldItIsUnderWay() async throws {
+        try await PaymentsFixture.with { fixture in
+            fixture.stripe.duringCharge.withLock { during in
+                during = {
+                    _ = try await fixture.cancel()
+                    fixture.stripe.setUnreachable(true)
+                }
+            }
+            let paid = try await fixture.pay()
+            #expect(paid.status == 400)
+            #expect(paid.errorMessages == ["Order was cancelled; the charge is being refunded"])
+            let failing = try await fixture.harness.settle()
+            #expect(failing.map(\.outcome.status) == ["failed"])
+            fixture.stripe.setUnreachable(false)
+            let retried = try await fixture.harness.advance(by: 60)
+            #expect(retried.map(\.consumer) == ["payments-refund"])
+            #expect(retried.map(\.outcome) == [.handled])
+            #expect(fixture.stripe.distinctRefunds == 1)
+        }
+    }
+
+    @Test func manyCardsRacingForOneOrderChargeOnce() async throws {
+        try await PaymentsFixture.with { fixture in
+            let answers = try await withThrowingTaskGroup(of: TestResponse.self) { group in
+                for card in 0..<12 { group.addTask { try await fixture.pay("tok_card_\(card)") } }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(answers.filter { $0.status == 201 }.count == 1)
+            #expect(answers.allSatisfy { [201, 400, 409].contains($0.status) })
+            #expect(fixture.stripe.distinctCharges == 1)
+            #expect(fixture.stripe.refunds.isEmpty)
+        }
+    }
+
     @Test func aPaidOrderThatGetsCancelledIsRefunded() async throws {
         try await PaymentsFixture.with { fixture in
             let paid = try await fixture.pay()

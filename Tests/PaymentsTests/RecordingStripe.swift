@@ -3,9 +3,9 @@ import Stripe
 import Synchronization
 
 /// A scripted `StripeClient` for handler tests: `tok_visa`/`pm_card_visa` succeed, `tok_chargeDeclined`
-/// declines, `tok_unknown` is an invalid request, `tok_outage` cannot reach Stripe. It answers a repeated
-/// idempotency key with its first result, records every request, and can hold a charge until a test
-/// releases it (to race other requests against it).
+/// declines, `tok_unknown` is an invalid request, `tok_outage` cannot reach Stripe, any other token
+/// succeeds. It answers a repeated idempotency key with its first result, records every request, can hold
+/// a charge until a test releases it (to race other requests against it), and can be made unreachable.
 final class RecordingStripe: StripeClient {
     struct State {
         var charges: [ChargeRequest] = []
@@ -14,6 +14,8 @@ final class RecordingStripe: StripeClient {
         var refunded: [String: Refund] = [:]
         var held: CheckedContinuation<Void, Never>?
         var holdNext = false
+        var releasedEarly = false
+        var unreachable = false
     }
 
     let state = Mutex(State())
@@ -36,23 +38,41 @@ final class RecordingStripe: StripeClient {
     /// The next charge waits for ``release()``.
     func holdNextCharge() { state.withLock { $0.holdNext = true } }
 
-    /// Lets a held charge answer.
+    /// Lets a held charge answer, now or as soon as it is held.
     func release() {
         let held = state.withLock { state in
             defer { state.held = nil }
+            if state.held == nil { state.releasedEarly = true }
             return state.held
         }
         held?.resume()
     }
 
+    /// While `true`, every request that arrives fails as if Stripe could not be reached; nothing is charged or
+    /// refunded. (A charge already on its way when it is set still answers.)
+    func setUnreachable(_ unreachable: Bool) { state.withLock { $0.unreachable = unreachable } }
+
     func charge(_ request: ChargeRequest) async throws -> Charge {
-        let hold = state.withLock { state in
+        let (hold, unreachable) = state.withLock { state in
             state.charges.append(request)
             defer { state.holdNext = false }
-            return state.holdNext
+            return (state.holdNext, state.unreachable)
         }
+        if unreachable { throw StripeError.connection("connection refused") }
         arrived.yield(request)
-        if hold { await withCheckedContinuation { continuation in state.withLock { $0.held = continuation } } }
+        if hold {
+            await withCheckedContinuation { continuation in
+                let resumeNow = state.withLock { state in
+                    if state.releasedEarly {
+                        state.releasedEarly = false
+                        return true
+                    }
+                    state.held = continuation
+                    return false
+                }
+                if resumeNow { continuation.resume() }
+            }
+        }
         if let during = duringCharge.withLock({ $0 }) { try await during() }
         switch request.token {
         case "tok_chargeDeclined":
@@ -75,8 +95,9 @@ final class RecordingStripe: StripeClient {
     }
 
     func refund(_ request: RefundRequest) async throws -> Refund {
-        state.withLock { state in
+        try state.withLock { state in
             state.refunds.append(request)
+            if state.unreachable { throw StripeError.connection("connection refused") }
             if let first = state.refunded[request.idempotencyKey] { return first }
             let refund = Refund(id: "re_\(state.refunded.count + 1)", chargeID: request.chargeID)
             state.refunded[request.idempotencyKey] = refund

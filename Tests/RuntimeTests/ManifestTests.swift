@@ -29,7 +29,7 @@ import Tickets
     @Test func theProjectManifestMatchesTheHandlers() throws {
         let manifest = try Manifest.load(path: ProjectFiles.manifest.path)
         let registry = try FunctionRegistry(services: services, manifest: manifest)
-        #expect(registry.entries.count == 25)
+        #expect(registry.entries.count == 26)
         let match = try #require(registry.route(method: "get", path: "/api/tickets/abc"))
         #expect(match.entry.name == "tickets-show")
         #expect(match.parameters == ["id": "abc"])
@@ -88,6 +88,9 @@ import Tickets
         ("functions: [{name: a-b, service: a, http: 'GET /x/{a}/{a}'}]", "repeated parameter"),
         ("functions: [{service: a, http: GET /x}]", "has no name"),
         ("functions: [{name: a-b, service: a, schedule: true, timeout: -1}]", "timeout"),
+        ("functions: [{name: a-b, service: a, schedule: true, timeout: .inf}]", "at most 900"),
+        ("functions: [{name: a-b, service: a, schedule: true, timeout: .nan}]", "timeout"),
+        ("settings: {timeout: 1e9}\nfunctions: [{name: a-b, service: a, schedule: true}]", "settings: timeout"),
         ("functions: []", "declares no functions"),
         ("functions: {a: 1}", "not a valid manifest"),
         ("functions: [", "not valid YAML"),
