@@ -10,10 +10,4 @@ public struct OrderExpiry: Codable, Sendable, Equatable {
     public init(orderId: String) {
         self.orderId = orderId
     }
-
-    /// Reads an ISO 8601 timestamp with or without fractional seconds, `Z` or an offset; `nil` when it is not
-    /// one.
-    static func date(from text: String) -> Date? {
-        try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(text)
-    }
 }

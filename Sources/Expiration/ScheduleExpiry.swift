@@ -1,4 +1,5 @@
 import Contracts
+import Foundation
 import FunctionKit
 
 /// `expiration-on-order-created`: schedules `expiration-fire` for the order at its `expiresAt`, keyed by the
@@ -8,7 +9,7 @@ public struct ScheduleExpiry: EventFunction {
     public init() {}
 
     public func handle(_ payload: OrderCreated, event: CloudEvent, context: FunctionContext) async throws {
-        guard let expiresAt = OrderExpiry.date(from: payload.expiresAt) else {
+        guard let expiresAt = Date.parseISO8601(payload.expiresAt) else {
             throw FunctionError.invalidEvent(
                 "event \(event.id): expiresAt '\(payload.expiresAt)' is not an ISO 8601 timestamp")
         }

@@ -51,7 +51,7 @@ struct Invoke: AsyncParsableCommand {
         if let advance, Self.seconds(advance) == nil {
             throw ValidationError("--advance takes a duration like 900, 90s, 15m or 1h, not '\(advance)'")
         }
-        if let until, Self.date(until) == nil {
+        if let until, Date.parseISO8601(until) == nil {
             throw ValidationError("--until takes an ISO 8601 time like 2026-01-01T00:15:00Z, not '\(until)'")
         }
     }
@@ -67,7 +67,7 @@ struct Invoke: AsyncParsableCommand {
             let cascade = Cascade(invoker: local.invoker)
             var target: Date?
             if let advance, let seconds = Self.seconds(advance) { target = clock.now.addingTimeInterval(seconds) }
-            if let until { target = Self.date(until) }
+            if let until { target = Date.parseISO8601(until) }
             let pass: DeliveryPass
             if let target {
                 pass = try await cascade.advance(clock, to: target)
@@ -99,11 +99,6 @@ struct Invoke: AsyncParsableCommand {
         }
         guard let value = Double(text), value >= 0, value.isFinite else { return nil }
         return value
-    }
-
-    static func date(_ text: String) -> Date? {
-        (try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(text))
-            ?? (try? Date.ISO8601FormatStyle().parse(text))
     }
 
     private func invoke(_ data: Data, in local: LocalProject) async throws -> InvocationReport {

@@ -32,6 +32,12 @@ struct Serve: AsyncParsableCommand {
 
     @OptionGroup var project: ProjectOptions
 
+    func validate() throws {
+        guard resync >= 0.01, resync <= 3600 else {
+            throw ValidationError("--resync must be a number of seconds from 0.01 to 3600")
+        }
+    }
+
     func run() async throws {
         let port = try resolvedPort()
         let local = try await LocalProject.open(project)
@@ -47,7 +53,7 @@ struct Serve: AsyncParsableCommand {
             manifest: local.manifest, contracts: local.contracts, version: Ticketing.configuration.version)
         let gateway = Gateway(invoker: local.invoker, bodyLimit: bodyLimit, openAPI: openAPI, logger: logger)
         let host = self.host
-        let resync = Duration.milliseconds(Int64(max(0.01, resync) * 1000))
+        let resync = Duration.milliseconds(Int64(resync * 1000))
         let dispatcher = Dispatcher(invoker: local.invoker)
         let scheduler = Scheduler(invoker: local.invoker)
         let application = Application(

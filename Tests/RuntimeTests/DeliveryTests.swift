@@ -289,7 +289,7 @@ import Testing
 }
 
 /// The doorbell the background loops sleep on.
-@Suite struct DoorbellTests {
+@Suite(.timeLimit(.minutes(1))) struct DoorbellTests {
     @Test func aRingBeforeTheWaitIsKept() async {
         let bell = Doorbell()
         bell.ring()

@@ -63,6 +63,13 @@ public struct Manifest: Sendable, Equatable {
     /// The defaults used when the manifest does not say.
     public static let defaultTimeout = 30.0
     public static let defaultRetries = 8
+    /// The longest `timeout` a function may declare, in seconds (as on AWS Lambda).
+    public static let maximumTimeout = 900.0
+
+    /// Whether `timeout` is a usable number of seconds: positive, finite, at most ``maximumTimeout``.
+    static func isValid(timeout: Double) -> Bool {
+        timeout > 0 && timeout <= maximumTimeout
+    }
 }
 
 /// Why functions.yaml could not be read.
@@ -147,8 +154,10 @@ extension Manifest {
             } else if let subject = entry.subscribe {
                 trigger = .subscription(subject)
             }
-            if let timeout = entry.timeout, !(timeout > 0) {
-                problems.append("function '\(name)': timeout must be a positive number of seconds")
+            if let timeout = entry.timeout, !Self.isValid(timeout: timeout) {
+                problems.append(
+                    "function '\(name)': timeout must be a number of seconds above 0 and at most \(Int(Self.maximumTimeout))"
+                )
             }
             if let retries = entry.retries, retries < 0 {
                 problems.append("function '\(name)': retries must not be negative")
@@ -157,8 +166,9 @@ extension Manifest {
                 Function(name: name, service: service, trigger: trigger, timeout: entry.timeout, retries: entry.retries)
             )
         }
-        if let timeout = file.settings?.timeout, !(timeout > 0) {
-            problems.append("settings: timeout must be a positive number of seconds")
+        if let timeout = file.settings?.timeout, !Self.isValid(timeout: timeout) {
+            problems.append(
+                "settings: timeout must be a number of seconds above 0 and at most \(Int(Self.maximumTimeout))")
         }
         if let retries = file.settings?.retries, retries < 0 {
             problems.append("settings: retries must not be negative")
