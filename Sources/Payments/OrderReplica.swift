@@ -27,8 +27,13 @@ struct OrderReplica: Sendable, Equatable {
     }
 
     /// The replica of order `id`, or `nil` when payments has not heard of it.
-    static func find(id: String, in sql: any SQLDatabase) async throws -> OrderReplica? {
-        try await sql.select().columns(columns.map { SQLColumn($0) }).from(table).where("id", .equal, id).first()
-            .map(OrderReplica.init(row:))
+    ///
+    /// With `locking`, the row stays locked until the transaction ends (`FOR UPDATE`, where the database has
+    /// row locks): a charge being recorded and the order's cancellation then take turns, so whichever
+    /// commits second sees the other — the charge is refunded, or the cancellation schedules its refund.
+    static func find(id: String, in sql: any SQLDatabase, locking: Bool = false) async throws -> OrderReplica? {
+        let select = sql.select().columns(columns.map { SQLColumn($0) }).from(table).where("id", .equal, id)
+        if locking { select.for(.update) }
+        return try await select.first().map(OrderReplica.init(row:))
     }
 }

@@ -66,7 +66,7 @@ struct PaymentAttempt: Sendable, Equatable {
     static func claim(
         orderID: String, token: String, buyerID: String, currency: String, in transaction: Transaction
     ) async throws -> PaymentAttempt {
-        let order = try await OrderReplica.find(id: orderID, in: transaction.sql)
+        let order = try await OrderReplica.find(id: orderID, in: transaction.sql, locking: true)
         guard let order else { throw FunctionError.notFound }
         guard order.buyerID == buyerID else { throw FunctionError.notAuthorized }
         guard order.status != .cancelled else { throw FunctionError.badRequest("Cannot pay for an cancelled order") }
@@ -102,10 +102,14 @@ struct PaymentAttempt: Sendable, Equatable {
         return attempt
     }
 
-    /// Ends the attempt: its outcome is known (a charge recorded, or a card Stripe refused).
+    /// Ends the attempt: its outcome is known (a charge recorded, or a card Stripe refused). If it had already
+    /// ended (a repeated request or the reconcile job got there first), nothing changes — in particular the
+    /// reconcile timer, which may by now belong to another card's attempt, is left alone.
     func finish(in transaction: Transaction) async throws {
-        try await transaction.sql.delete(from: Self.table)
-            .where("order_id", .equal, orderID).where("token", .equal, token).run()
+        let ended = try await transaction.sql.delete(from: Self.table)
+            .where("order_id", .equal, orderID).where("token", .equal, token)
+            .returning("order_id").all()
+        guard !ended.isEmpty else { return }
         try await transaction.cancelSchedule(key: Self.reconcileKey(orderID: orderID))
     }
 }

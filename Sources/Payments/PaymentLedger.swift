@@ -31,7 +31,7 @@ enum PaymentLedger {
                 ? .paid(recorded) : .refunding(recorded, reason: "Order is no longer payable")
         }
         let reason: String?
-        if try await OrderReplica.find(id: attempt.orderID, in: transaction.sql)?.status == .cancelled {
+        if try await OrderReplica.find(id: attempt.orderID, in: transaction.sql, locking: true)?.status == .cancelled {
             reason = "Order was cancelled"
         } else if try await PaymentRecord.paid(orderID: attempt.orderID, in: transaction.sql) != nil {
             reason = "Order is already paid"

@@ -42,8 +42,6 @@ import Testing
             let tries = try await fixture.harness.advance(by: Self.afterReconcile + 10)
             #expect(tries.count > 1)
             #expect(tries.allSatisfy { $0.consumer == "payments-reconcile" && $0.outcome.status == "failed" })
-            let dead = try await fixture.harness.deadLetters()
-            #expect(dead.isEmpty)
             fixture.stripe.setUnreachable(false)
             let settled = try await fixture.harness.advance(by: 120)
             #expect(settled.last?.outcome == .handled)
@@ -65,7 +63,7 @@ import Testing
         }
     }
 
-    @Test func aChargeTheReconcileFindsOnACancelledOrderIsRefunded() async throws {
+    @Test func anAttemptReplayedAfterItsOrderWasCancelledIsChargedThenRefunded() async throws {
         try await PaymentsFixture.with { fixture in
             fixture.stripe.setUnreachable(true)
             let lost = try await fixture.pay("tok_visa")
@@ -78,6 +76,35 @@ import Testing
             #expect(settled.allSatisfy { $0.outcome == .handled })
             #expect(settled.flatMap(\.effects).compactMap(\.publishedType).isEmpty)
             #expect(fixture.stripe.refunds.map(\.chargeID) == ["ch_1"])
+        }
+    }
+
+    @Test func aLateAnswerForAnEndedAttemptLeavesTheNextCardsReconcileAlone() async throws {
+        try await PaymentsFixture.with { fixture in
+            fixture.stripe.setUnreachable(true)
+            let lost = try await fixture.pay("tok_chargeDeclined")
+            #expect(lost.status == 503)
+            fixture.stripe.setUnreachable(false)
+            // The buyer tries the same card again; Stripe is slow to answer it.
+            fixture.stripe.holdNextCharge()
+            let slow = Task { try await fixture.pay("tok_chargeDeclined") }
+            var arrivals = fixture.stripe.arrivals.makeAsyncIterator()
+            _ = await arrivals.next()
+            // Meanwhile the reconcile job learns of the decline and frees the order; another card's attempt
+            // loses Stripe's answer and so counts on its own reconcile.
+            let reconciled = try await fixture.harness.advance(by: Self.afterReconcile)
+            #expect(reconciled.map(\.outcome) == [.handled])
+            fixture.stripe.setUnreachable(true)
+            let other = try await fixture.pay("tok_visa")
+            #expect(other.status == 503)
+            // The slow request's decline arrives now: the attempt it belonged to is already over.
+            fixture.stripe.release()
+            let declined = try await slow.value
+            #expect(declined.status == 402)
+            fixture.stripe.setUnreachable(false)
+            let settled = try await fixture.harness.advance(by: Self.afterReconcile)
+            #expect(settled.map(\.consumer) == ["payments-reconcile"])
+            #expect(settled.first?.effects.compactMap(\.publishedType) == ["payment:created"])
         }
     }
 

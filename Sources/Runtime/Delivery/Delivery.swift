@@ -49,17 +49,17 @@ public struct DeliveryPass: Sendable {
 }
 
 extension Invoker {
-    /// Invokes `consumer` with `event` on behalf of the dispatcher or the scheduler. An error that stops the
-    /// invocation from happening at all becomes its outcome — rejected when trying again cannot help (the
-    /// function is gone from the manifest or takes another trigger), failed otherwise (its database cannot be
-    /// opened, say) — so one bad delivery is retried or dead-lettered like any other and never stops the rest.
-    func deliver(_ event: CloudEvent, to consumer: String) async -> EventInvocation {
+    /// Invokes `consumer` with `event` on behalf of the dispatcher or the scheduler. When the invocation
+    /// cannot happen because of what was asked — the function is gone from the manifest or takes another
+    /// trigger — trying again cannot help, so that delivery is rejected (and dead-lettered) on its own and
+    /// never stops the others. Any other error (a database that cannot be opened, say) is the runtime's,
+    /// not the event's: it is thrown, the pass stops, and the same delivery is tried on the next pass
+    /// without using up the consumer's attempts.
+    func deliver(_ event: CloudEvent, to consumer: String) async throws -> EventInvocation {
         do {
             return try await invoke(event: consumer, event: event)
         } catch let error as InvocationError {
             return EventInvocation(outcome: .rejected(error.description), effects: [])
-        } catch {
-            return EventInvocation(outcome: .failed(String(describing: error)), effects: [])
         }
     }
 }

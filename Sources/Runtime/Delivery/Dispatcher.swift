@@ -189,7 +189,7 @@ public actor Dispatcher {
     {
         var cursor = cursors[key] ?? Cursor()
         let attempt = cursor.attempts + 1
-        let result = await invoker.deliver(outboxEvent.event, to: subscription.consumer)
+        let result = try await invoker.deliver(outboxEvent.event, to: subscription.consumer)
         let now = invoker.clock.now
         var deadLettered = false
         var lastError: String?
@@ -277,7 +277,7 @@ public actor Dispatcher {
 
     private func redeliver(_ letter: DeadLetter, in database: any ServiceDatabase) async throws -> Delivery {
         let attempt = letter.attempts + 1
-        let result = await invoker.deliver(letter.event, to: letter.consumer)
+        let result = try await invoker.deliver(letter.event, to: letter.consumer)
         let limit = invoker.registry.attempts(of: letter.consumer)
         let now = self.invoker.clock.now
         let giveUp: Bool

@@ -61,28 +61,39 @@ public actor Scheduler {
         }
     }
 
-    /// Fires every timer due now, oldest first. Returns what was invoked and when the next timer is due.
+    /// Fires every timer due now, oldest first within each service; services are served side by side, so
+    /// a slow target (one waiting on Stripe, say) never holds back another service's timers. Returns what
+    /// was invoked and when the next timer is due.
     public func fireDue() async throws -> DeliveryPass {
         guard !passing else { return DeliveryPass() }
         passing = true
         defer { passing = false }
         var pass = DeliveryPass()
-        for service in invoker.registry.services.keys.sorted() {
-            let database = try await invoker.database(for: service)
-            while true {
-                let now = invoker.clock.now
-                let due = try await database.read { sql in
-                    try await sql.select().column("*").from(MessagingTables.timers)
-                        .where("due_at", .lessThanOrEqual, now.epochMilliseconds)
-                        .orderBy("due_at").limit(self.batchSize).all().map(Timer.init(row:))
-                }
-                for timer in due where !isStopping {
-                    pass.deliveries.append(try await fire(timer, service: service, in: database))
-                }
-                if due.count < batchSize || isStopping { break }
+        try await withThrowingTaskGroup(of: DeliveryPass.self) { group in
+            for service in invoker.registry.services.keys.sorted() {
+                group.addTask { try await self.fireDue(in: service) }
             }
-            if let next = try await nextDue(in: database) { pass.due(at: next) }
+            for try await part in group { pass.merge(part) }
         }
+        return pass
+    }
+
+    private func fireDue(in service: String) async throws -> DeliveryPass {
+        var pass = DeliveryPass()
+        let database = try await invoker.database(for: service)
+        while true {
+            let now = invoker.clock.now
+            let due = try await database.read { sql in
+                try await sql.select().column("*").from(MessagingTables.timers)
+                    .where("due_at", .lessThanOrEqual, now.epochMilliseconds)
+                    .orderBy("due_at").limit(self.batchSize).all().map(Timer.init(row:))
+            }
+            for timer in due where !isStopping {
+                pass.deliveries.append(try await fire(timer, service: service, in: database))
+            }
+            if due.count < batchSize || isStopping { break }
+        }
+        if let next = try await nextDue(in: database) { pass.due(at: next) }
         return pass
     }
 
@@ -116,7 +127,7 @@ public actor Scheduler {
     private func fire(_ timer: Timer, service: String, in database: any ServiceDatabase) async throws -> Delivery {
         let event = timer.event
         let attempt = timer.attempts + 1
-        let result = await invoker.deliver(event, to: timer.function)
+        let result = try await invoker.deliver(event, to: timer.function)
         let outcome = result.outcome
         let effects = result.effects
         let limit = invoker.registry.attempts(of: timer.function)
