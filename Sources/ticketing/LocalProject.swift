@@ -15,7 +15,11 @@ struct LocalProject {
     /// How the services were configured.
     let configuration: Services.Configuration
 
-    static func open(_ options: ProjectOptions, clock: any WallClock = SystemClock()) async throws -> LocalProject {
+    /// Opens the project. `localDevelopment` (the default) generates a session key in the data directory when
+    /// `JWT_KEY` is unset and issues cookies without `Secure`; container mode passes `false`.
+    static func open(
+        _ options: ProjectOptions, clock: any WallClock = SystemClock(), localDevelopment: Bool = true
+    ) async throws -> LocalProject {
         LoggingSystem.bootstrapOnce()
         let logger = Logger(label: "ticketing")
         let manifest = try Manifest.load(path: options.manifest)
@@ -27,8 +31,8 @@ struct LocalProject {
             manifestPath: options.manifest,
             knownSubjects: contracts.subjects)
         let key = try SessionKey.resolve(
-            environment: environment, dataDirectory: options.dataDirectory, localDevelopment: true)
-        let sessions = try await SessionCodec(key: key, secureCookies: false)
+            environment: environment, dataDirectory: options.dataDirectory, localDevelopment: localDevelopment)
+        let sessions = try await SessionCodec(key: key, secureCookies: !localDevelopment)
         let storage = try SQLiteEngine(directory: options.dataDirectory, logger: logger)
         let invoker = Invoker(
             registry: registry, storage: storage, sessions: sessions, clock: clock, logger: logger, contracts: contracts

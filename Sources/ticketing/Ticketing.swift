@@ -7,5 +7,7 @@ struct Ticketing: AsyncParsableCommand {
         commandName: "ticketing",
         abstract: "Build, run and test the Ticketing marketplace as standalone serverless functions.",
         version: "0.1.0",
-        subcommands: [Serve.self, Invoke.self, EventsCommand.self, Validate.self, OpenAPI.self])
+        subcommands: [
+            Serve.self, FunctionCommand.self, Invoke.self, EventsCommand.self, Validate.self, OpenAPI.self,
+        ])
 }

@@ -4,7 +4,7 @@ import Foundation
     import FoundationNetworking
 #endif
 
-/// A `ticketing serve` process on a free loopback port, and a small HTTP client for it.
+/// A `ticketing serve` (or `ticketing function`) process on a free port, and a small HTTP client for it.
 final class ServerProcess: @unchecked Sendable {
     struct Reply {
         var status: Int
@@ -27,9 +27,16 @@ final class ServerProcess: @unchecked Sendable {
     private(set) var baseURL = URL(fileURLWithPath: "/")
     private let session: URLSession
 
-    init(arguments: [String] = [], environment extra: [String: String] = [:], runner: CommandRunner = CommandRunner())
-        throws
-    {
+    /// Starts `ticketing serve --port 0` with `arguments` appended.
+    convenience init(
+        arguments: [String] = [], environment extra: [String: String] = [:], runner: CommandRunner = CommandRunner()
+    ) throws {
+        try self.init(command: ["serve", "--port", "0"] + arguments, environment: extra, runner: runner)
+    }
+
+    /// Starts `ticketing` with exactly `command` as its arguments, and `extra` over a clean environment (no
+    /// `TICKETING_*`, `PORT`, `FUNCTION` or `JWT_KEY` of the test's own; `TICKETING_DATA_DIR` is the runner's).
+    init(command: [String], environment extra: [String: String], runner: CommandRunner = CommandRunner()) throws {
         self.runner = runner
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent(
             "ticketing-serve-\(UUID().uuidString)")
@@ -39,10 +46,10 @@ final class ServerProcess: @unchecked Sendable {
         _ = FileManager.default.createFile(atPath: output.path, contents: nil)
         _ = FileManager.default.createFile(atPath: errors.path, contents: nil)
         process.executableURL = CommandRunner.binary
-        process.arguments = ["serve", "--port", "0"] + arguments
+        process.arguments = command
         process.currentDirectoryURL = CommandRunner.root
         var environment = ProcessInfo.processInfo.environment.filter {
-            !$0.key.hasPrefix("TICKETING_") && $0.key != "PORT"
+            !$0.key.hasPrefix("TICKETING_") && !["PORT", "FUNCTION", "JWT_KEY"].contains($0.key)
         }
         environment["TICKETING_DATA_DIR"] = runner.dataDirectory.path
         environment.merge(extra) { $1 }
@@ -58,7 +65,10 @@ final class ServerProcess: @unchecked Sendable {
         for _ in 0..<600 {
             let text = (try? String(contentsOf: output, encoding: .utf8)) ?? ""
             if let line = text.split(separator: "\n").first(where: { $0.hasPrefix("listening on ") }),
-                let url = URL(string: String(line.dropFirst("listening on ".count)))
+                // A container listens on every address (0.0.0.0); the test reaches it over loopback.
+                let url = URL(
+                    string: String(line.dropFirst("listening on ".count)).replacingOccurrences(
+                        of: "//0.0.0.0:", with: "//127.0.0.1:"))
             {
                 baseURL = url
                 return
@@ -68,7 +78,9 @@ final class ServerProcess: @unchecked Sendable {
         }
         process.terminate()
         throw StartFailure(
-            description: "serve did not start: \((try? String(contentsOf: errors, encoding: .utf8)) ?? "")")
+            description:
+                "\(command.first ?? "ticketing") did not start: \((try? String(contentsOf: errors, encoding: .utf8)) ?? "")"
+        )
     }
 
     var stdout: String { (try? String(contentsOf: output, encoding: .utf8)) ?? "" }

@@ -11,6 +11,9 @@ import NIOCore
 /// Unknown routes, and known paths with a method they do not serve, answer 404 in the SPEC error shape;
 /// bodies over the limit answer 413. `GET /health` reports whether every service's store answers, and
 /// `GET /openapi.json` describes the API.
+///
+/// A gateway may be limited to one function (container mode): then only that function's route matches,
+/// and `GET /health` checks only that function's service.
 public struct Gateway: HTTPResponder {
     public typealias Context = GatewayContext
 
@@ -21,11 +24,17 @@ public struct Gateway: HTTPResponder {
     let bodyLimit: Int
     let logger: Logger
     let openAPI: FunctionKit.HTTPResponse?
+    /// The one function served, or `nil` for every HTTP function of the registry.
+    let function: String?
 
     /// Creates a gateway over `invoker`'s functions; `openAPI`, when given, is served at `GET /openapi.json`.
-    public init(invoker: Invoker, bodyLimit: Int = Gateway.defaultBodyLimit, openAPI: JSONValue? = nil, logger: Logger)
-    {
+    /// With `function`, only that function's route is served and every other request answers 404.
+    public init(
+        invoker: Invoker, bodyLimit: Int = Gateway.defaultBodyLimit, openAPI: JSONValue? = nil, function: String? = nil,
+        logger: Logger
+    ) {
         self.invoker = invoker
+        self.function = function
         self.bodyLimit = bodyLimit
         self.logger = logger
         self.openAPI = openAPI.flatMap { try? FunctionKit.HTTPResponse.json(200, $0) }
@@ -56,7 +65,7 @@ public struct Gateway: HTTPResponder {
         if method == "GET" && path == "/openapi.json", let openAPI {
             return (openAPI, nil)
         }
-        guard let match = invoker.registry.route(method: method, path: path) else {
+        guard let match = self.match(method: method, path: path) else {
             return (FunctionError.notFound.response, nil)
         }
         var request = request
@@ -80,10 +89,24 @@ public struct Gateway: HTTPResponder {
         }
     }
 
-    private func health() async -> FunctionKit.HTTPResponse {
+    /// The function whose route `method` and `path` match: among all, or only the one served.
+    private func match(method: String, path: String) -> (
+        entry: FunctionRegistry.Entry, route: Route, parameters: [String: String]
+    )? {
+        guard let function else { return invoker.registry.route(method: method, path: path) }
+        guard let entry = invoker.registry.entry(named: function), case .http(let route) = entry.declaration.trigger,
+            route.method == method.uppercased(), let parameters = route.match(path: path)
+        else { return nil }
+        return (entry, route, parameters)
+    }
+
+    /// `GET /health`: 200 when every service's store answers (only the served function's service when the
+    /// gateway serves one function), else 503.
+    func health() async -> FunctionKit.HTTPResponse {
         var services: [String: String] = [:]
         var healthy = true
-        for service in invoker.registry.services.keys.sorted() {
+        let names = function.flatMap { invoker.registry.entry(named: $0) }.map { [$0.service] }
+        for service in names ?? invoker.registry.services.keys.sorted() {
             do {
                 let database = try await invoker.database(for: service)
                 _ = try await database.read { sql in try await sql.raw("SELECT 1 AS ok").all().count }

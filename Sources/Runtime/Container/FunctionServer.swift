@@ -1,0 +1,114 @@
+import Foundation
+import FunctionKit
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+
+/// Container mode's HTTP face (the Knative / Cloud Run contract): serves exactly one function.
+///
+/// - An HTTP function answers on its own route only, as the ``Gateway`` would; every other request is 404.
+/// - An event function (a subscription or a schedule target) takes one CloudEvent per `POST /`, in binary or
+///   structured mode (see ``CloudEventRequest``), and answers 200 `{"status":"handled"}` or
+///   `{"status":"duplicate"}`; 400 when the event is malformed or rejected (retrying will not help); 500 when
+///   the handler failed (retry); 413 when the body is over the limit.
+/// - Both answer `GET /health`, checking the function's service store.
+///
+/// What the function publishes or schedules stays in its service's outbox, for a dispatcher to deliver.
+public struct FunctionServer: HTTPResponder {
+    public typealias Context = GatewayContext
+
+    /// The function served.
+    public let function: String
+    let invoker: Invoker
+    let bodyLimit: Int
+    let logger: Logger
+    /// Serves the HTTP function, and `GET /health` for either kind.
+    let gateway: Gateway
+    /// Whether the function takes events rather than HTTP requests.
+    let takesEvents: Bool
+
+    /// Serves `function` of `invoker`'s registry.
+    ///
+    /// - Throws: ``InvocationError/unknownFunction(_:known:)`` when no function has that name.
+    public init(function: String, invoker: Invoker, bodyLimit: Int = Gateway.defaultBodyLimit, logger: Logger) throws {
+        guard let entry = invoker.registry.entry(named: function) else {
+            throw InvocationError.unknownFunction(function, known: invoker.registry.entries.map(\.name))
+        }
+        self.function = function
+        self.invoker = invoker
+        self.bodyLimit = bodyLimit
+        self.logger = logger
+        self.gateway = Gateway(invoker: invoker, bodyLimit: bodyLimit, function: function, logger: logger)
+        if case .http = entry.declaration.trigger {
+            takesEvents = false
+        } else {
+            takesEvents = true
+        }
+    }
+
+    public func respond(to request: Request, context: GatewayContext) async throws -> Response {
+        guard takesEvents else {
+            return try await gateway.respond(to: request, context: context)
+        }
+        let started = ContinuousClock.now
+        let requestID = request.headers[.requestID].flatMap { $0.isEmpty ? nil : $0 } ?? UUID().uuidString.lowercased()
+        let response = await answer(request)
+        var http = Gateway.httpResponse(response)
+        http.headers[.requestID] = requestID
+        let elapsed = ContinuousClock.now - started
+        logger.info(
+            "\(request.method.rawValue) \(request.uri.path) \(response.statusCode) \(elapsed)",
+            metadata: ["function": "\(function)", "request": "\(requestID)"])
+        return http
+    }
+
+    /// The answer to a request for an event function.
+    private func answer(_ request: Request) async -> FunctionKit.HTTPResponse {
+        let path = request.uri.path
+        if request.method == .get && path == "/health" {
+            return await gateway.health()
+        }
+        guard request.method == .post && path == "/" else {
+            return FunctionError.notFound.response
+        }
+        var request = request
+        let body: ByteBuffer
+        do {
+            body = try await request.collectBody(upTo: bodyLimit)
+        } catch {
+            return FunctionError.payloadTooLarge.response
+        }
+        var headers: [String: String] = [:]
+        for field in request.headers {
+            let name = field.name.canonicalName.lowercased()
+            headers[name] = headers[name].map { "\($0),\(field.value)" } ?? field.value
+        }
+        let event: CloudEvent
+        do {
+            event = try CloudEventRequest.decode(headers: headers, body: Array(buffer: body)).event
+        } catch {
+            return FunctionError.invalidEvent(error.description).response
+        }
+        do {
+            let invocation = try await invoker.invoke(event: function, event: event)
+            return Self.response(invocation.outcome, event: event)
+        } catch {
+            logger.error("invocation failed", metadata: ["function": "\(function)", "error": "\(error)"])
+            return FunctionKit.HTTPResponse.errorResponse(500, [ErrorDetail(message: "Something went wrong")])
+        }
+    }
+
+    /// The HTTP answer for how an event invocation ended: 2xx means "do not send it again".
+    static func response(_ outcome: EventOutcome, event: CloudEvent) -> FunctionKit.HTTPResponse {
+        switch outcome {
+        case .handled, .duplicate:
+            let body: [String: String] = ["status": outcome.status, "id": event.id, "source": event.source]
+            return (try? FunctionKit.HTTPResponse.json(200, body)) ?? FunctionKit.HTTPResponse(statusCode: 200)
+        case .rejected(let message):
+            return FunctionKit.HTTPResponse.errorResponse(400, [ErrorDetail(message: message, code: "rejected")])
+        case .failed(let message):
+            return FunctionKit.HTTPResponse.errorResponse(500, [ErrorDetail(message: message, code: "failed")])
+        }
+    }
+}

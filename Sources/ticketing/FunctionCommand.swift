@@ -1,0 +1,98 @@
+import ArgumentParser
+import Foundation
+import FunctionKit
+import Hummingbird
+import Logging
+import Runtime
+
+/// `ticketing function <name>`: container mode, serving exactly one function over HTTP (SPEC §9).
+struct FunctionCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "function",
+        abstract: "Container mode: serve exactly one function on $PORT (the Knative / Cloud Run contract).",
+        discussion: """
+            An HTTP function answers on its route; an event function takes CloudEvents over HTTP on POST / in \
+            binary or structured mode (2xx: handled or duplicate; 400: malformed or rejected, do not retry; \
+            500: failed, retry; 413: too large). Both answer GET /health. What the function publishes stays in its \
+            service's outbox for a dispatcher. JWT_KEY is required. Stops gracefully on SIGINT or SIGTERM.
+            """)
+
+    @Argument(help: "The function to serve (default: $FUNCTION).")
+    var name: String?
+
+    @Option(help: "The port to listen on (default: $PORT or 8080; 0 picks a free one).")
+    var port: Int?
+
+    @Option(help: "The address to listen on.")
+    var host = "0.0.0.0"
+
+    @Option(name: .customLong("body-limit"), help: "The largest request body accepted, in bytes.")
+    var bodyLimit = Gateway.defaultBodyLimit
+
+    @OptionGroup var project: ProjectOptions
+
+    func run() async throws {
+        let environment = ProcessInfo.processInfo.environment
+        let name = try functionName(environment)
+        let port = try Self.port(option: port, environment: environment)
+        if environment["AWS_LAMBDA_RUNTIME_API"] != nil {
+            throw CommandError("AWS_LAMBDA_RUNTIME_API is set, but the Lambda Runtime API is not supported yet")
+        }
+        let local = try await LocalProject.open(project, localDevelopment: false)
+        var logger = Logger(label: "ticketing.function")
+        logger.logLevel = environment["LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0.lowercased()) } ?? .info
+        let server: FunctionServer
+        let service: String
+        do {
+            server = try FunctionServer(function: name, invoker: local.invoker, bodyLimit: bodyLimit, logger: logger)
+            service = local.registry.entry(named: name)?.service ?? ""
+            _ = try await local.invoker.database(for: service)
+        } catch {
+            await local.storage.shutdown()
+            throw CommandError("\(error)")
+        }
+        let trigger = local.registry.entry(named: name).map { "\($0.declaration.trigger)" } ?? ""
+        Serve.say("function: \(name) (\(service), \(trigger))")
+        Serve.say("storage: \(local.storage.description)")
+        let host = self.host
+        let application = Application(
+            responder: server,
+            configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "ticketing"),
+            onServerRunning: { channel in
+                let bound = channel.localAddress?.port ?? port
+                Serve.say("listening on http://\(host):\(bound)")
+            },
+            logger: logger)
+        do {
+            try await application.runService()
+        } catch {
+            await local.storage.shutdown()
+            throw error
+        }
+        await local.storage.shutdown()
+    }
+
+    /// The function to serve: the argument, else `FUNCTION`.
+    private func functionName(_ environment: [String: String]) throws -> String {
+        if let name, !name.isEmpty { return name }
+        guard let name = environment["FUNCTION"]?.trimmingCharacters(in: .whitespaces), !name.isEmpty else {
+            throw CommandError("FUNCTION is not set: name the function to serve (ticketing function <name>)")
+        }
+        return name
+    }
+
+    /// The port: `--port`, else `PORT`, else 8080 (the container convention).
+    static func port(option: Int?, environment: [String: String]) throws -> Int {
+        if let option {
+            guard (0...65535).contains(option) else {
+                throw CommandError("--port must be a port number (0-65535), not '\(option)'")
+            }
+            return option
+        }
+        guard let text = environment["PORT"] else { return 8080 }
+        guard let value = Int(text), (0...65535).contains(value) else {
+            throw CommandError("PORT must be a port number (0-65535), not '\(text)'")
+        }
+        return value
+    }
+}

@@ -1,0 +1,152 @@
+import Foundation
+import Testing
+
+/// `ticketing function` started as a container entrypoint would be: the subcommand and the environment only.
+@Suite struct FunctionCommandTests {
+    /// A key both containers sign and check sessions with, as a deployment would share it.
+    static let key = "container-mode-test-key-0123456789-abcdefghijklmnopqrstuvwxyz"
+
+    /// Starts `ticketing function` serving `function` on a free port, configured by environment only.
+    static func container(_ function: String, runner: CommandRunner = CommandRunner()) throws -> ServerProcess {
+        try ServerProcess(
+            command: ["function"], environment: ["FUNCTION": function, "PORT": "0", "JWT_KEY": key], runner: runner)
+    }
+
+    /// The CloudEvent `orders-on-ticket-created` takes, as the JSON data of a binary-mode request.
+    static let ticketData = #"{"id":"t-1","version":0,"title":"Eras Tour","price":149.99,"userId":"u-1"}"#
+
+    static func binaryHeaders(id: String, type: String = "ticket:created") -> [String: String] {
+        [
+            "content-type": "application/json", "ce-specversion": "1.0", "ce-id": id,
+            "ce-source": "/ticketing/tickets", "ce-type": type, "ce-time": "2026-01-01T00:00:00.000Z",
+            "ce-dataschema": "https://ticketing.dev/schemas/events/ticket-created.json",
+        ]
+    }
+
+    @Test func anHTTPFunctionServesOnlyItsRouteAndSessionsCrossContainers() async throws {
+        let auth = try Self.container("auth-signup")
+        defer { auth.stop() }
+        #expect(auth.stdout.contains("function: auth-signup"))
+        let signup = try await auth.json(
+            "POST", "/api/users/signup", #"{"email":"carol@example.com","password":"secret"}"#)
+        #expect(signup.status == 201)
+        #expect(signup.object["email"] as? String == "carol@example.com")
+        let setCookie = try #require(signup.headers["set-cookie"])
+        #expect(setCookie.contains("Secure"))
+        // Another function of the same service is not served by this container.
+        let signin = try await auth.json(
+            "POST", "/api/users/signin", #"{"email":"carol@example.com","password":"secret"}"#)
+        #expect(signin.status == 404)
+        #expect(signin.object["errors"] as? [[String: String]] == [["message": "Not Found"]])
+        let health = try await auth.request("GET", "/health")
+        #expect(health.status == 200)
+        #expect(health.object["services"] as? [String: String] == ["auth": "ok"])
+
+        // The session cookie's token, as a client would send it to another container.
+        let cookieValue = try #require(setCookie.split(separator: ";").first?.split(separator: "=", maxSplits: 1).last)
+        let session = try #require(Data(base64Encoded: String(cookieValue)))
+        let token = try #require(
+            (try JSONSerialization.jsonObject(with: session) as? [String: Any])?["jwt"] as? String)
+
+        let tickets = try Self.container("tickets-create")
+        defer { tickets.stop() }
+        let created = try await tickets.request(
+            "POST", "/api/tickets", body: Data(#"{"title":"Concert","price":19.99}"#.utf8),
+            headers: ["content-type": "application/json", "authorization": "Bearer \(token)"])
+        #expect(created.status == 201, "\(created.text)")
+        #expect(created.object["title"] as? String == "Concert")
+        let anonymous = try await tickets.json("POST", "/api/tickets", #"{"title":"Concert","price":19.99}"#)
+        #expect(anonymous.status == 401)
+        let list = try await tickets.request("GET", "/api/tickets")
+        #expect(list.status == 404)
+    }
+
+    @Test func anEventFunctionTakesBinaryModeCloudEvents() async throws {
+        let orders = try Self.container("orders-on-ticket-created")
+        defer { orders.stop() }
+        let body = Data(Self.ticketData.utf8)
+        let first = try await orders.request("POST", "/", body: body, headers: Self.binaryHeaders(id: "evt-1"))
+        #expect(first.status == 200, "\(first.text)")
+        #expect(first.object["status"] as? String == "handled")
+        let again = try await orders.request("POST", "/", body: body, headers: Self.binaryHeaders(id: "evt-1"))
+        #expect(again.status == 200)
+        #expect(again.object["status"] as? String == "duplicate")
+
+        var missingID = Self.binaryHeaders(id: "evt-2")
+        missingID["ce-id"] = nil
+        let noID = try await orders.request("POST", "/", body: body, headers: missingID)
+        #expect(noID.status == 400)
+        #expect((noID.object["errors"] as? [[String: Any]])?.first?["message"] as? String == "missing ce-id header")
+        let broken = try await orders.request(
+            "POST", "/", body: Data("{not json".utf8), headers: Self.binaryHeaders(id: "evt-3"))
+        #expect(broken.status == 400)
+        let wrongType = try await orders.request(
+            "POST", "/", body: body, headers: Self.binaryHeaders(id: "evt-4", type: "ticket:updated"))
+        #expect(wrongType.status == 400)
+        #expect(wrongType.text.contains("takes 'ticket:created' events"), "\(wrongType.text)")
+        let badData = try await orders.request(
+            "POST", "/", body: Data(#"{"id":"t-2"}"#.utf8), headers: Self.binaryHeaders(id: "evt-5"))
+        #expect(badData.status == 400, "\(badData.text)")
+        let notAnEvent = try await orders.json("POST", "/", Self.ticketData)
+        #expect(notAnEvent.status == 400)
+
+        let health = try await orders.request("GET", "/health")
+        #expect(health.status == 200)
+        #expect(health.object["status"] as? String == "ok")
+        let elsewhere = try await orders.request(
+            "POST", "/api/tickets", body: body, headers: Self.binaryHeaders(id: "x"))
+        #expect(elsewhere.status == 404)
+        #expect(orders.stop() == 0)
+    }
+
+    @Test func anEventFunctionTakesStructuredModeCloudEvents() async throws {
+        let orders = try Self.container("orders-on-ticket-created")
+        defer { orders.stop() }
+        let sample = try String(
+            contentsOf: CommandRunner.root.appendingPathComponent("events/orders-on-ticket-created.json"),
+            encoding: .utf8)
+        let headers = ["content-type": "application/cloudevents+json; charset=utf-8"]
+        let first = try await orders.request("POST", "/", body: Data(sample.utf8), headers: headers)
+        #expect(first.status == 200, "\(first.text)")
+        #expect(first.object["status"] as? String == "handled")
+        let again = try await orders.request("POST", "/", body: Data(sample.utf8), headers: headers)
+        #expect(again.status == 200)
+        #expect(again.object["status"] as? String == "duplicate")
+
+        let malformed = try await orders.request(
+            "POST", "/", body: Data(#"{"specversion":"1.0""#.utf8), headers: headers)
+        #expect(malformed.status == 400)
+        #expect((malformed.object["errors"] as? [[String: Any]])?.count == 1)
+        let noType = try await orders.request(
+            "POST", "/", body: Data(#"{"specversion":"1.0","id":"a","source":"/x"}"#.utf8), headers: headers)
+        #expect(noType.status == 400)
+        let wrongType = sample.replacingOccurrences(of: #""ticket:created""#, with: #""order:created""#)
+            .replacingOccurrences(of: "sample-orders-on-ticket-created", with: "other-id")
+        let rejected = try await orders.request("POST", "/", body: Data(wrongType.utf8), headers: headers)
+        #expect(rejected.status == 400)
+        #expect(rejected.text.contains("order:created"))
+    }
+
+    @Test func sigtermStopsAContainerCleanly() throws {
+        let container = try Self.container("expiration-fire")
+        #expect(container.stdout.contains("listening on http://0.0.0.0:"))
+        #expect(container.stop() == 0)
+    }
+
+    @Test func startUpProblemsAreOneLine() throws {
+        var runner = CommandRunner()
+        defer { runner.cleanUp() }
+        runner.environment = ["PORT": "0", "JWT_KEY": Self.key]
+        let unnamed = try runner.run(["function"])
+        #expect(unnamed.status != 0)
+        #expect(unnamed.stderr.contains("FUNCTION is not set"), "\(unnamed.stderr)")
+        runner.environment["FUNCTION"] = "tickets-nope"
+        let unknown = try runner.run(["function"])
+        #expect(unknown.status != 0)
+        #expect(unknown.stderr.contains("unknown function 'tickets-nope'"), "\(unknown.stderr)")
+        runner.environment = ["PORT": "0", "FUNCTION": "auth-signup"]
+        let keyless = try runner.run(["function"])
+        #expect(keyless.status != 0)
+        #expect(keyless.stderr.contains("JWT_KEY"), "\(keyless.stderr)")
+    }
+}
