@@ -16,7 +16,7 @@ public struct TestHarness: Sendable {
     /// The data directory (removed by ``shutdown()``).
     public let directory: URL
     /// The engine holding the services' databases.
-    public let storage: SQLiteEngine
+    public let storage: any StorageEngine
     /// The project's schemas: every response and published event is checked against them.
     public let contracts: ContractCatalog
     /// Delivers published events and fires timers when the test asks (``settle()``, ``advance(by:)``).
@@ -33,7 +33,7 @@ public struct TestHarness: Sendable {
             ?? FileManager.default.temporaryDirectory.appendingPathComponent("ticketing-test-\(UUID().uuidString)")
         var logger = Logger(label: "test")
         logger.logLevel = .critical
-        let storage = try SQLiteEngine(directory: directory, logger: logger)
+        let storage = try await TestStorage.engine(directory: directory, logger: logger)
         var loaded = try manifest.map { try Manifest.parse($0) } ?? Manifest.load(path: ProjectFiles.manifest.path)
         let names = Set(services.flatMap { $0.functions.map(\.name) })
         loaded.functions = loaded.functions.filter { names.contains($0.name) }
@@ -68,9 +68,10 @@ public struct TestHarness: Sendable {
         await storage.shutdown()
     }
 
-    /// Closes the databases and removes the data directory.
+    /// Closes the databases and removes the data directory (or the PostgreSQL test database).
     public func shutdown() async {
         await storage.shutdown()
+        await TestStorage.remove(directory: directory)
         try? FileManager.default.removeItem(at: directory)
     }
 

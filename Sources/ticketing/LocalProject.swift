@@ -10,7 +10,7 @@ struct LocalProject {
     let manifest: Manifest
     let registry: FunctionRegistry
     let invoker: Invoker
-    let storage: SQLiteEngine
+    let storage: any StorageEngine
     let contracts: ContractCatalog
     /// How the services were configured.
     let configuration: Services.Configuration
@@ -33,7 +33,8 @@ struct LocalProject {
         let key = try SessionKey.resolve(
             environment: environment, dataDirectory: options.dataDirectory, localDevelopment: localDevelopment)
         let sessions = try await SessionCodec(key: key, secureCookies: !localDevelopment)
-        let storage = try SQLiteEngine(directory: options.dataDirectory, logger: logger)
+        let storage = try StorageSelection.engine(
+            environment: environment, dataDirectory: options.dataDirectory, logger: logger)
         let invoker = Invoker(
             registry: registry, storage: storage, sessions: sessions, clock: clock, logger: logger, contracts: contracts
         )

@@ -3,6 +3,7 @@ import Foundation
 import FunctionKit
 import FunctionTesting
 import Runtime
+import SQLKit
 import Testing
 
 /// The dispatcher and the scheduler, driven step by step with a test clock.
@@ -176,9 +177,10 @@ import Testing
         let first = try await TestHarness.make(services: [audit.definition], manifest: AuditService.manifest)
         try await AuditService.publish(["a"], first.invoker, clock: first.clock)
         try await first.settle()
-        await first.close()
         // Lose the cursor, as if the runtime died between the consumer's commit and the cursor's.
-        try FileManager.default.removeItem(at: first.directory.appendingPathComponent("runtime.sqlite"))
+        let runtime = try await first.storage.database(for: "runtime", migrations: [])
+        try await runtime.transaction { sql in try await sql.delete(from: "delivery_cursors").run() }
+        await first.close()
         let second = try await TestHarness.make(
             services: [audit.definition], manifest: AuditService.manifest, directory: first.directory,
             clock: first.clock)

@@ -1,0 +1,124 @@
+import Foundation
+import FunctionKit
+import Logging
+import PostgresKit
+import PostgresNIO
+import SQLKit
+
+/// The engine for `DATABASE_URL=postgres://…`: one PostgreSQL database, one schema per service (named after
+/// it), and a connection pool per service whose `search_path` is that schema.
+///
+/// Several runtimes may share the database. Migrations take a per-service advisory lock, so replicas that
+/// start together apply each migration once. On top of the messaging tables every engine has, each schema
+/// gets ``PostgresMessaging``: outbox rows numbered in commit order and notifications on commit.
+public actor PostgresEngine: StorageEngine {
+    /// The server and database.
+    public let url: PostgresURL
+    private let logger: Logger
+    private let connectionsPerService: Int
+    private var open: [String: PostgresServiceDatabase] = [:]
+    private var opening: [String: Task<PostgresServiceDatabase, any Error>] = [:]
+    private var runs: [Task<Void, Never>] = []
+
+    /// Creates the engine; nothing connects until a service's database is first asked for.
+    public init(url: PostgresURL, logger: Logger, connectionsPerService: Int = 8) {
+        self.url = url
+        self.logger = logger
+        self.connectionsPerService = max(2, connectionsPerService)
+    }
+
+    public nonisolated var description: String { url.description }
+
+    public func database(for service: String, migrations: [Migration]) async throws -> any ServiceDatabase {
+        if let database = open[service] { return database }
+        if let pending = opening[service] { return try await pending.value }
+        let task = Task { try await self.connect(service, migrations: migrations) }
+        opening[service] = task
+        defer { opening[service] = nil }
+        let database = try await task.value
+        open[service] = database
+        return database
+    }
+
+    private func connect(_ service: String, migrations: [Migration]) async throws -> PostgresServiceDatabase {
+        var configuration = url.clientConfiguration()
+        configuration.options.additionalStartupParameters = [("search_path", Self.quoted(service))]
+        configuration.options.maximumConnections = connectionsPerService
+        configuration.options.connectTimeout = .seconds(5)
+        let client = PostgresClient(configuration: configuration, backgroundLogger: Self.quiet(logger))
+        runs.append(Task { await client.run() })
+        let database = PostgresServiceDatabase(service: service, client: client, logger: logger)
+        try await reach(client)
+        try await client.withConnection { connection in
+            let sql = connection.sql(queryLogLevel: .trace)
+            // Replicas starting together wait here for each other: one creates and migrates, the rest find it
+            // done. The lock is the session's, so a replica that dies holding it releases it.
+            try await sql.raw("SELECT pg_advisory_lock(hashtext(\(bind: "ticketing-migrate:" + service)))").run()
+            do {
+                try await sql.raw("CREATE SCHEMA IF NOT EXISTS \(unsafeRaw: Self.quoted(service))").run()
+                try await Migrator(database: database, logger: logger).apply(
+                    MessagingTables.migrations + PostgresMessaging.migrations + migrations)
+            } catch {
+                _ = try? await sql.raw("SELECT pg_advisory_unlock_all()").run()
+                throw error
+            }
+            try await sql.raw("SELECT pg_advisory_unlock_all()").run()
+        }
+        return database
+    }
+
+    /// Fails in one line, within ``connectTimeout``, when the server cannot be reached, instead of waiting
+    /// for ever for a connection.
+    private func reach(_ client: PostgresClient) async throws {
+        let url = self.url
+        do {
+            try await Deadline.run("PostgreSQL", seconds: Self.connectTimeout) {
+                try await client.withConnection { connection in
+                    _ = try await connection.sql(queryLogLevel: .trace).raw("SELECT 1 AS ok").all()
+                }
+            }
+        } catch let error as FunctionTimedOut {
+            throw PostgresURLError("cannot reach PostgreSQL at \(url) within \(error.seconds.formatted()) s")
+        } catch let error as PSQLError {
+            let message = error.serverInfo?[.message] ?? "\(error.code)"
+            throw PostgresURLError("cannot use PostgreSQL at \(url): \(message)")
+        }
+    }
+
+    /// How long start-up waits for the server, in seconds.
+    static let connectTimeout = 15.0
+
+    public func shutdown() async {
+        for run in runs { run.cancel() }
+        for run in runs { await run.value }
+        runs = []
+        open = [:]
+    }
+
+    /// The pool's own logger: errors only. (It warns when a connection is asked for before its run loop has
+    /// been scheduled, which is expected here: the first query waits for it.)
+    static func quiet(_ logger: Logger) -> Logger {
+        var quiet = logger
+        quiet.logLevel = max(logger.logLevel, .error)
+        return quiet
+    }
+
+    /// `name` as a quoted SQL identifier.
+    static func quoted(_ name: String) -> String {
+        "\"" + name.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+}
+
+extension PostgresEngine {
+    /// Runs `body` on one connection to `url`'s own database, outside any service schema.
+    static func administer(
+        _ url: PostgresURL, logger: Logger, _ body: @Sendable (any SQLDatabase) async throws -> Void
+    ) async throws {
+        var configuration = url.clientConfiguration()
+        configuration.options.maximumConnections = 1
+        let client = PostgresClient(configuration: configuration, backgroundLogger: quiet(logger))
+        let run = Task { await client.run() }
+        defer { run.cancel() }
+        try await client.withConnection { connection in try await body(connection.sql(queryLogLevel: .trace)) }
+    }
+}

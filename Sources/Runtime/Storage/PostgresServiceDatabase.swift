@@ -1,0 +1,63 @@
+import Foundation
+import FunctionKit
+import Logging
+import PostgresKit
+import PostgresNIO
+import SQLKit
+
+/// A service's database as a PostgreSQL schema of the same name, reached through its own connection pool
+/// whose `search_path` is that schema — so handler queries name bare tables exactly as on SQLite.
+///
+/// Transactions are `SERIALIZABLE`, which gives handlers the same guarantees as SQLite's one writer at a
+/// time: a transaction PostgreSQL cannot fit in a serial order (or a deadlock) is rolled back and run again,
+/// a few times, with a short random pause. A transaction body must therefore have no effects outside the
+/// database, which is already the rule for handlers (their effects are recorded only after the commit).
+final class PostgresServiceDatabase: ServiceDatabase {
+    let service: String
+    let client: PostgresClient
+    private let logger: Logger
+    /// How many times a transaction is tried before its serialization failure is thrown.
+    static let attempts = 10
+
+    init(service: String, client: PostgresClient, logger: Logger) {
+        self.service = service
+        self.client = client
+        self.logger = logger
+    }
+
+    func transaction<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        var attempt = 1
+        while true {
+            do {
+                return try await client.withConnection { connection in
+                    let sql = connection.sql(queryLogLevel: .trace)
+                    try await sql.raw("BEGIN ISOLATION LEVEL SERIALIZABLE").run()
+                    do {
+                        let value = try await body(sql)
+                        try await sql.raw("COMMIT").run()
+                        return value
+                    } catch {
+                        try? await sql.raw("ROLLBACK").run()
+                        throw error
+                    }
+                }
+            } catch  where Self.isRetryable(error) && attempt < Self.attempts {
+                logger.debug(
+                    "transaction retried", metadata: ["service": "\(service)", "attempt": "\(attempt)"])
+                try await Task.sleep(for: .milliseconds(Int.random(in: 1...(5 * attempt))))
+                attempt += 1
+            }
+        }
+    }
+
+    func read<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        try await client.withConnection { connection in try await body(connection.sql(queryLogLevel: .trace)) }
+    }
+
+    /// Whether `error` is PostgreSQL asking for the transaction to be run again: a serialization failure
+    /// (`40001`) or a deadlock (`40P01`).
+    static func isRetryable(_ error: any Error) -> Bool {
+        guard let state = (error as? PSQLError)?.serverInfo?[.sqlState] else { return false }
+        return state == "40001" || state == "40P01"
+    }
+}
