@@ -20,7 +20,7 @@ public enum TestStorage {
         let name = databaseName(directory)
         try await PostgresEngine.createDatabase(name, on: url, logger: logger)
         url.database = name
-        return PostgresEngine(url: url, logger: logger, connectionsPerService: 4)
+        return PostgresEngine(url: url, logger: logger, connectionsPerService: 2, coordinationConnections: 16)
     }
 
     /// Drops the PostgreSQL database of `directory`, if the tests run on PostgreSQL.

@@ -65,12 +65,23 @@ struct Serve: AsyncParsableCommand {
                 Self.say("listening on http://\(host):\(bound)")
             },
             logger: logger)
+        // Commits by other runtimes on the same PostgreSQL database wake delivery at once.
+        let commits = local.invoker.commits
+        let watching = Task {
+            await local.storage.watchCommits(
+                published: { commits.published.ring() }, scheduled: { commits.scheduled.ring() })
+        }
+        defer { watching.cancel() }
         do {
             try await application.runService()
         } catch {
+            watching.cancel()
+            await watching.value
             await local.storage.shutdown()
             throw error
         }
+        watching.cancel()
+        await watching.value
         await local.storage.shutdown()
     }
 

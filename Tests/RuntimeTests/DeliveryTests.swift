@@ -236,7 +236,7 @@ import Testing
 
     /// The next `count` handled events, or ``TimedOut`` after `seconds` (a guard against hanging, not a
     /// measurement: the loops are woken by the commit, not by a timer).
-    static func next(_ count: Int, of audit: AuditService, within seconds: Int = 10) async throws -> [String] {
+    static func next(_ count: Int, of audit: AuditService, within seconds: Int = 30) async throws -> [String] {
         try await withThrowingTaskGroup(of: [String]?.self) { group in
             group.addTask {
                 var labels: [String] = []

@@ -43,7 +43,6 @@ public actor Dispatcher {
     private let batchSize: Int
     private let logger: Logger
     private var cursors: [CursorKey: Cursor] = [:]
-    private var cursorsLoaded = false
     private var passing = false
     private let stopping = Mutex(false)
 
@@ -72,7 +71,6 @@ public actor Dispatcher {
         guard !passing else { return DeliveryPass() }
         passing = true
         defer { passing = false }
-        try await loadCursors()
         var latest: [String: Int64] = [:]
         for publisher in publishers {
             latest[publisher] = try await latestSeq(of: publisher)
@@ -80,10 +78,15 @@ public actor Dispatcher {
         let heads = latest
         var pass = DeliveryPass()
         try await withThrowingTaskGroup(of: DeliveryPass.self) { group in
+            let storage = invoker.storage
             for subscription in subscriptions {
-                group.addTask { try await self.drain(subscription, heads: heads) }
+                group.addTask {
+                    try await storage.withLease("dispatch:\(subscription.consumer)") {
+                        try await self.drain(subscription, heads: heads)
+                    } ?? DeliveryPass()
+                }
             }
-            group.addTask { try await self.redriveDue() }
+            group.addTask { try await storage.withLease("dispatch:redrive") { try await self.redriveDue() } ?? DeliveryPass() }
             for try await part in group { pass.merge(part) }
         }
         return pass
@@ -109,10 +112,25 @@ public actor Dispatcher {
         }
     }
 
-    private func loadCursors() async throws {
-        guard !cursorsLoaded else { return }
-        let rows = try await runtimeDatabase().read { sql in
-            try await sql.select().column("*").from(DeliveryTables.cursors).all()
+    /// Reads the stored cursors of `consumer`, keeping how far this runtime scanned past a cursor nobody
+    /// else moved.
+    private func reloadCursors(of consumer: String) async throws {
+        let stored = try await Self.cursors(
+            in: runtimeDatabase(), where: { $0.where("consumer", .equal, consumer) })
+        for (key, cursor) in stored {
+            var fresh = cursor
+            if let cached = cursors[key], cached.position == cursor.position {
+                fresh.scanned = max(cached.scanned, cursor.position)
+            }
+            cursors[key] = fresh
+        }
+    }
+
+    private static func cursors(
+        in database: any ServiceDatabase, where filter: @escaping @Sendable (SQLSelectBuilder) -> SQLSelectBuilder
+    ) async throws -> [CursorKey: Cursor] {
+        let rows = try await database.read { sql in
+            try await filter(sql.select().column("*").from(DeliveryTables.cursors)).all()
         }
         var loaded: [CursorKey: Cursor] = [:]
         for row in rows {
@@ -125,8 +143,7 @@ public actor Dispatcher {
                 position: position, attempts: try row.decode(column: "attempts", as: Int.self),
                 nextAttemptAt: nextAttemptAt > 0 ? Date(epochMilliseconds: nextAttemptAt) : nil, scanned: position)
         }
-        cursors = loaded
-        cursorsLoaded = true
+        return loaded
     }
 
     private func runtimeDatabase() async throws -> any ServiceDatabase {
@@ -140,8 +157,11 @@ public actor Dispatcher {
         }
     }
 
-    /// Delivers one subscription's due events from every publisher, stopping at a failure.
+    /// Delivers one subscription's due events from every publisher, stopping at a failure. Its cursors are
+    /// read again first: another runtime sharing the storage may have moved them since this one last held
+    /// the subscription's lease.
     private func drain(_ subscription: Subscription, heads: [String: Int64]) async throws -> DeliveryPass {
+        try await reloadCursors(of: subscription.consumer)
         var pass = DeliveryPass()
         for publisher in publishers {
             let key = CursorKey(consumer: subscription.consumer, publisher: publisher)

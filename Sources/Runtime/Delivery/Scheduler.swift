@@ -71,7 +71,11 @@ public actor Scheduler {
         var pass = DeliveryPass()
         try await withThrowingTaskGroup(of: DeliveryPass.self) { group in
             for service in invoker.registry.services.keys.sorted() {
-                group.addTask { try await self.fireDue(in: service) }
+                let storage = invoker.storage
+                group.addTask {
+                    try await storage.withLease("schedule:\(service)") { try await self.fireDue(in: service) }
+                        ?? DeliveryPass()
+                }
             }
             for try await part in group { pass.merge(part) }
         }

@@ -14,17 +14,25 @@ import SQLKit
 public actor PostgresEngine: StorageEngine {
     /// The server and database.
     public let url: PostgresURL
-    private let logger: Logger
+    let logger: Logger
     private let connectionsPerService: Int
+    private let coordinationConnections: Int
+    private var coordination: PostgresClient?
     private var open: [String: PostgresServiceDatabase] = [:]
     private var opening: [String: Task<PostgresServiceDatabase, any Error>] = [:]
     private var runs: [Task<Void, Never>] = []
 
     /// Creates the engine; nothing connects until a service's database is first asked for.
-    public init(url: PostgresURL, logger: Logger, connectionsPerService: Int = 8) {
+    ///
+    /// - Parameters:
+    ///   - connectionsPerService: the most connections each service's pool opens.
+    ///   - coordinationConnections: the most connections delivery leases and commit notifications hold at
+    ///     once (one per subscription and per service's timers being worked on, plus one listening).
+    public init(url: PostgresURL, logger: Logger, connectionsPerService: Int = 8, coordinationConnections: Int = 32) {
         self.url = url
         self.logger = logger
         self.connectionsPerService = max(2, connectionsPerService)
+        self.coordinationConnections = max(2, coordinationConnections)
     }
 
     public nonisolated var description: String { url.description }
@@ -88,11 +96,25 @@ public actor PostgresEngine: StorageEngine {
     /// How long start-up waits for the server, in seconds.
     static let connectTimeout = 15.0
 
+    /// The pool that leases and notifications use: apart from the services' pools, because a lease holds
+    /// its connection while the delivery it guards uses the services' connections.
+    func coordinationClient() -> PostgresClient {
+        if let coordination { return coordination }
+        var configuration = url.clientConfiguration()
+        configuration.options.maximumConnections = coordinationConnections
+        configuration.options.connectTimeout = .seconds(5)
+        let client = PostgresClient(configuration: configuration, backgroundLogger: Self.quiet(logger))
+        runs.append(Task { await client.run() })
+        coordination = client
+        return client
+    }
+
     public func shutdown() async {
         for run in runs { run.cancel() }
         for run in runs { await run.value }
         runs = []
         open = [:]
+        coordination = nil
     }
 
     /// The pool's own logger: errors only. (It warns when a connection is asked for before its run loop has
