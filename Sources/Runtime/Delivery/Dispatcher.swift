@@ -86,7 +86,9 @@ public actor Dispatcher {
                     } ?? DeliveryPass()
                 }
             }
-            group.addTask { try await storage.withLease("dispatch:redrive") { try await self.redriveDue() } ?? DeliveryPass() }
+            group.addTask {
+                try await storage.withLease("dispatch:redrive") { try await self.redriveDue() } ?? DeliveryPass()
+            }
             for try await part in group { pass.merge(part) }
         }
         return pass
