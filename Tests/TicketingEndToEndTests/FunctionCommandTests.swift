@@ -127,6 +127,64 @@ import Testing
         #expect(rejected.text.contains("order:created"))
     }
 
+    @Test func theDispatcherDeliversAnotherContainersEventsOverHTTP() async throws {
+        var runner = CommandRunner()
+        runner.environment = ["JWT_KEY": Self.key]
+        defer { runner.cleanUp() }
+        // Three containers and a dispatcher on one store, as a deployment would share one database.
+        let auth = try Self.container("auth-signup", runner: runner)
+        defer { auth.stop() }
+        let tickets = try Self.container("tickets-create", runner: runner)
+        defer { tickets.stop() }
+        let orders = try Self.container("orders-on-ticket-created", runner: runner)
+        defer { orders.stop() }
+        let targets = try runner.run(["validate"]).status == 0
+        #expect(targets)
+        // Only ticket:created is published here; every other target gets an address nothing listens on.
+        let others = [
+            "tickets-on-order-created", "tickets-on-order-cancelled", "orders-on-ticket-updated",
+            "orders-on-expiration-complete", "orders-on-payment-created", "expiration-on-order-created",
+            "expiration-on-order-cancelled", "payments-on-order-created", "payments-on-order-cancelled",
+            "expiration-fire", "payments-refund", "payments-reconcile",
+        ]
+        let urls =
+            ["orders-on-ticket-created=\(orders.baseURL.absoluteString)"]
+            + others.map { "\($0)=http://127.0.0.1:9/" }
+        let dispatcher = try BackgroundCommand(
+            ["dispatcher"], environment: ["FUNCTION_URLS": urls.joined(separator: ","), "JWT_KEY": Self.key],
+            runner: runner, ready: "dispatching")
+        defer { dispatcher.stop() }
+
+        let signup = try await auth.json(
+            "POST", "/api/users/signup", #"{"email":"dana@example.com","password":"secret"}"#)
+        let cookie = try #require(signup.headers["set-cookie"].map { String($0.prefix { $0 != ";" }) })
+        let created = try await tickets.request(
+            "POST", "/api/tickets", body: Data(#"{"title":"Opera","price":55}"#.utf8),
+            headers: ["content-type": "application/json", "cookie": cookie])
+        #expect(created.status == 201, "\(created.text)")
+        let ticket = try #require(created.object["id"] as? String)
+
+        // The orders service learns of the ticket only through the dispatcher's POST to its container.
+        let event = try runner.run(["events", "generate", "orders-create", "--body", #"{"ticketId":"\#(ticket)"}"#])
+            .stdout
+        try await eventually("the ticket reaches the orders container", seconds: 30) {
+            try runner.invoke("orders-create", event: event, extra: ["--user", "erin@example.com"]).status == 201
+        }
+        #expect(dispatcher.stop() == 0)
+    }
+
+    @Test func aDispatcherWithoutEveryURLRefusesToStart() throws {
+        var runner = CommandRunner()
+        runner.environment = ["JWT_KEY": Self.key, "FUNCTION_URLS": "orders-on-ticket-created=http://127.0.0.1:9/"]
+        defer { runner.cleanUp() }
+        let refused = try runner.run(["dispatcher"])
+        #expect(refused.status != 0)
+        #expect(refused.stderr.contains("no URL for tickets-on-order-created"), "\(refused.stderr)")
+        runner.environment["FUNCTION_URLS"] = "orders-on-ticket-created=ftp://x"
+        let malformed = try runner.run(["dispatcher"])
+        #expect(malformed.stderr.contains("name=http(s)://host:port"), "\(malformed.stderr)")
+    }
+
     @Test func sigtermStopsAContainerCleanly() throws {
         let container = try Self.container("expiration-fire")
         #expect(container.stdout.contains("listening on http://0.0.0.0:"))

@@ -134,3 +134,53 @@ final class ServerProcess: @unchecked Sendable {
         return process.terminationStatus
     }
 }
+
+/// A `ticketing` command that runs until stopped and serves no HTTP (e.g. `dispatcher`): started, then
+/// waited on until its output shows `ready`.
+final class BackgroundCommand: @unchecked Sendable {
+    let process = Process()
+    let output: URL
+    let errors: URL
+
+    init(_ arguments: [String], environment extra: [String: String], runner: CommandRunner, ready: String) throws {
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("ticketing-bg-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        output = scratch.appendingPathComponent("stdout")
+        errors = scratch.appendingPathComponent("stderr")
+        _ = FileManager.default.createFile(atPath: output.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errors.path, contents: nil)
+        process.executableURL = CommandRunner.binary
+        process.arguments = arguments
+        process.currentDirectoryURL = CommandRunner.root
+        var environment = ProcessInfo.processInfo.environment.filter {
+            !$0.key.hasPrefix("TICKETING_") && !["PORT", "FUNCTION", "JWT_KEY"].contains($0.key)
+        }
+        environment["TICKETING_DATA_DIR"] = runner.dataDirectory.path
+        environment.merge(extra) { $1 }
+        process.environment = environment
+        process.standardOutput = try FileHandle(forWritingTo: output)
+        process.standardError = try FileHandle(forWritingTo: errors)
+        try process.run()
+        for _ in 0..<600 {
+            if ((try? String(contentsOf: output, encoding: .utf8)) ?? "").contains(ready) { return }
+            guard process.isRunning else { break }
+            usleep(50_000)
+        }
+        process.terminate()
+        throw ServerProcess.StartFailure(
+            description:
+                "\(arguments.first ?? "ticketing") did not start: \((try? String(contentsOf: errors, encoding: .utf8)) ?? "")"
+        )
+    }
+
+    /// Sends SIGTERM and waits; returns the exit status.
+    @discardableResult
+    func stop() -> Int32 {
+        if process.isRunning {
+            process.terminate()
+            process.waitUntilExit()
+        }
+        try? FileManager.default.removeItem(at: output.deletingLastPathComponent())
+        return process.terminationStatus
+    }
+}

@@ -48,6 +48,25 @@ public struct DeliveryPass: Sendable {
     }
 }
 
+/// Where the dispatcher and the scheduler hand events: the functions in this process, or functions
+/// running elsewhere (container mode) reached over HTTP.
+public struct DeliveryTarget: Sendable {
+    /// Hands `event` to `consumer` and says how it ended. It throws only for failures of the runtime itself,
+    /// which stop the pass without using up the consumer's attempts.
+    public let deliver: @Sendable (_ event: CloudEvent, _ consumer: String) async throws -> EventInvocation
+
+    /// A target made of `deliver`.
+    public init(deliver: @escaping @Sendable (_ event: CloudEvent, _ consumer: String) async throws -> EventInvocation)
+    {
+        self.deliver = deliver
+    }
+
+    /// The functions of `invoker`, in this process.
+    public static func local(_ invoker: Invoker) -> DeliveryTarget {
+        DeliveryTarget { event, consumer in try await invoker.deliver(event, to: consumer) }
+    }
+}
+
 extension Invoker {
     /// Invokes `consumer` with `event` on behalf of the dispatcher or the scheduler. When the invocation
     /// cannot happen because of what was asked — the function is gone from the manifest or takes another

@@ -39,6 +39,7 @@ public actor Dispatcher {
     /// The subscriptions, in manifest order.
     public let subscriptions: [Subscription]
     private let invoker: Invoker
+    private let target: DeliveryTarget
     private let retry: RetryPolicy
     private let batchSize: Int
     private let logger: Logger
@@ -46,9 +47,13 @@ public actor Dispatcher {
     private var passing = false
     private let stopping = Mutex(false)
 
-    /// Creates a dispatcher for every subscription of `invoker`'s registry.
-    public init(invoker: Invoker, retry: RetryPolicy = RetryPolicy(), batchSize: Int = 100) {
+    /// Creates a dispatcher for every subscription of `invoker`'s registry, handing events to `target`
+    /// (the functions in this process by default).
+    public init(
+        invoker: Invoker, target: DeliveryTarget? = nil, retry: RetryPolicy = RetryPolicy(), batchSize: Int = 100
+    ) {
         self.invoker = invoker
+        self.target = target ?? .local(invoker)
         self.retry = retry
         self.batchSize = batchSize
         var logger = invoker.logger
@@ -211,7 +216,7 @@ public actor Dispatcher {
     {
         var cursor = cursors[key] ?? Cursor()
         let attempt = cursor.attempts + 1
-        let result = try await invoker.deliver(outboxEvent.event, to: subscription.consumer)
+        let result = try await target.deliver(outboxEvent.event, subscription.consumer)
         let now = invoker.clock.now
         var deadLettered = false
         var lastError: String?
@@ -299,7 +304,7 @@ public actor Dispatcher {
 
     private func redeliver(_ letter: DeadLetter, in database: any ServiceDatabase) async throws -> Delivery {
         let attempt = letter.attempts + 1
-        let result = try await invoker.deliver(letter.event, to: letter.consumer)
+        let result = try await target.deliver(letter.event, letter.consumer)
         let limit = invoker.registry.attempts(of: letter.consumer)
         let now = self.invoker.clock.now
         let giveUp: Bool

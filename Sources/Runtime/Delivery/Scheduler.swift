@@ -13,6 +13,7 @@ import Synchronization
 /// dead-lettered after the function's attempts.
 public actor Scheduler {
     private let invoker: Invoker
+    private let target: DeliveryTarget
     private let retry: RetryPolicy
     private let batchSize: Int
     private let logger: Logger
@@ -27,9 +28,13 @@ public actor Scheduler {
         "schedule:\(function)"
     }
 
-    /// Creates a scheduler over every service of `invoker`'s registry.
-    public init(invoker: Invoker, retry: RetryPolicy = RetryPolicy(), batchSize: Int = 100) {
+    /// Creates a scheduler over every service of `invoker`'s registry, firing timers at `target` (the
+    /// functions in this process by default).
+    public init(
+        invoker: Invoker, target: DeliveryTarget? = nil, retry: RetryPolicy = RetryPolicy(), batchSize: Int = 100
+    ) {
         self.invoker = invoker
+        self.target = target ?? .local(invoker)
         self.retry = retry
         self.batchSize = batchSize
         var logger = invoker.logger
@@ -131,7 +136,7 @@ public actor Scheduler {
     private func fire(_ timer: Timer, service: String, in database: any ServiceDatabase) async throws -> Delivery {
         let event = timer.event
         let attempt = timer.attempts + 1
-        let result = try await invoker.deliver(event, to: timer.function)
+        let result = try await target.deliver(event, timer.function)
         let outcome = result.outcome
         let effects = result.effects
         let limit = invoker.registry.attempts(of: timer.function)

@@ -1,0 +1,113 @@
+import Foundation
+import FunctionKit
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
+
+/// Functions running elsewhere — each in its own container under `ticketing function` — reached by POSTing
+/// each event to the function's URL as a binary-mode CloudEvent, the way a Knative trigger would.
+///
+/// The container's answer is the outcome: 2xx is handled (`{"status":"duplicate"}` when its inbox already
+/// had the event), any other 4xx is rejected (retrying cannot help: dead-lettered at once), and 5xx, 429,
+/// 408, a time-out or no answer are failures, retried with backoff like a failing handler in-process.
+public struct RemoteFunctions: Sendable {
+    /// Each function's URL.
+    public let urls: [String: URL]
+    /// How long one delivery may take.
+    public let timeout: TimeInterval
+    private let session: URLSession
+
+    /// Creates the target for `urls`.
+    public init(urls: [String: URL], timeout: TimeInterval = 60) {
+        self.urls = urls
+        self.timeout = timeout
+        let configuration = URLSessionConfiguration.ephemeral
+        configuration.timeoutIntervalForRequest = timeout
+        configuration.timeoutIntervalForResource = timeout
+        configuration.httpShouldSetCookies = false
+        session = URLSession(configuration: configuration)
+    }
+
+    /// Reads `name=url` pairs separated by commas or whitespace (the `FUNCTION_URLS` form), or says in one
+    /// line what is wrong.
+    public static func parse(_ text: String) throws -> [String: URL] {
+        var urls: [String: URL] = [:]
+        for pair in text.split(whereSeparator: { $0 == "," || $0.isWhitespace }) {
+            let parts = pair.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2, !parts[0].isEmpty, let url = URL(string: parts[1]),
+                let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https", url.host != nil
+            else {
+                throw RemoteFunctionsError("function URLs are name=http(s)://host:port pairs, not '\(pair)'")
+            }
+            urls[parts[0]] = url
+        }
+        return urls
+    }
+
+    /// The target the dispatcher and the scheduler use.
+    public var target: DeliveryTarget {
+        DeliveryTarget { event, consumer in await deliver(event, to: consumer) }
+    }
+
+    /// POSTs `event` to `consumer`'s URL and reads the outcome from the answer.
+    public func deliver(_ event: CloudEvent, to consumer: String) async -> EventInvocation {
+        guard let url = urls[consumer] else {
+            return EventInvocation(outcome: .rejected("no URL is configured for function '\(consumer)'"), effects: [])
+        }
+        var request = URLRequest(url: url)
+        request.httpMethod = "POST"
+        request.timeoutInterval = timeout
+        for (name, value) in Self.headers(of: event) { request.setValue(value, forHTTPHeaderField: name) }
+        request.httpBody = try? event.data.map { Data(try JSONCoding.string($0).utf8) }
+        let data: Data
+        let status: Int
+        do {
+            let (body, response) = try await session.data(for: request)
+            data = body
+            status = (response as? HTTPURLResponse)?.statusCode ?? 0
+        } catch {
+            return EventInvocation(outcome: .failed("\(consumer) at \(url.absoluteString): \(error)"), effects: [])
+        }
+        return EventInvocation(outcome: Self.outcome(status: status, body: data), effects: [])
+    }
+
+    /// The binary-mode headers of `event`: its attributes as `ce-` fields, percent-encoded where needed.
+    static func headers(of event: CloudEvent) -> [String: String] {
+        var headers = [
+            "ce-specversion": event.specversion, "ce-id": event.id, "ce-source": event.source, "ce-type": event.type,
+        ]
+        headers["ce-time"] = event.time
+        headers["ce-dataschema"] = event.dataschema
+        headers["ce-subject"] = event.subject
+        if event.data != nil { headers["content-type"] = "application/json" }
+        let allowed = CharacterSet(
+            charactersIn: " !#$&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[]^_`abcdefghijklmnopqrstuvwxyz{|}~"
+        )
+        return headers.mapValues { $0.addingPercentEncoding(withAllowedCharacters: allowed) ?? $0 }
+    }
+
+    /// How a delivery ended, from the container's HTTP answer.
+    static func outcome(status: Int, body: Data) -> EventOutcome {
+        let text = String(decoding: body.prefix(2000), as: UTF8.self)
+        switch status {
+        case 200..<300:
+            let reply = try? JSONDecoder().decode([String: String].self, from: body)
+            return reply?["status"] == "duplicate" ? .duplicate : .handled
+        case 408, 429, 500...:
+            return .failed("HTTP \(status): \(text)")
+        default:
+            return .rejected("HTTP \(status): \(text)")
+        }
+    }
+}
+
+/// Function URLs that cannot be used, as one line.
+public struct RemoteFunctionsError: Error, CustomStringConvertible, Equatable {
+    /// The line.
+    public let description: String
+
+    init(_ description: String) {
+        self.description = description
+    }
+}

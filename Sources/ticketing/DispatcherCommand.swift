@@ -1,0 +1,88 @@
+import ArgumentParser
+import Foundation
+import FunctionKit
+import Logging
+import Runtime
+import ServiceLifecycle
+
+/// `ticketing dispatcher`: delivery for functions deployed one per container (SPEC §9).
+struct DispatcherCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dispatcher",
+        abstract: "Deliver outbox events and due timers to functions running in their own containers.",
+        discussion: """
+            Reads every service's outbox and timers on the shared storage (DATABASE_URL for several \
+            replicas) and POSTs each event to its function's URL as a binary-mode CloudEvent: 2xx is done, \
+            4xx is dead-lettered, 5xx or no answer is retried with backoff. Every subscription and schedule \
+            target of the manifest needs a URL: --function-url name=url (repeatable) or FUNCTION_URLS \
+            ("name=url,name=url"). Stops gracefully on SIGINT or SIGTERM.
+            """)
+
+    @Option(
+        name: .customLong("function-url"),
+        help: ArgumentHelp("A function's URL, as name=http://host:port (repeatable).", valueName: "name=url"))
+    var functionURLs: [String] = []
+
+    @Option(help: ArgumentHelp("How often to look for work committed elsewhere, in seconds.", valueName: "seconds"))
+    var resync = 2.0
+
+    @OptionGroup var project: ProjectOptions
+
+    func validate() throws {
+        guard resync >= 0.01, resync <= 3600 else {
+            throw ValidationError("--resync must be a number of seconds from 0.01 to 3600")
+        }
+    }
+
+    func run() async throws {
+        let environment = ProcessInfo.processInfo.environment
+        var urls: [String: URL] = [:]
+        do {
+            urls = try RemoteFunctions.parse(environment["FUNCTION_URLS"] ?? "")
+            try urls.merge(RemoteFunctions.parse(functionURLs.joined(separator: ","))) { $1 }
+        } catch {
+            throw CommandError("\(error)")
+        }
+        let local = try await LocalProject.open(project, localDevelopment: false)
+        let targets = local.registry.entries.filter {
+            if case .http = $0.declaration.trigger { false } else { true }
+        }.map(\.name)
+        let missing = targets.filter { urls[$0] == nil }
+        guard missing.isEmpty else {
+            await local.storage.shutdown()
+            throw CommandError(
+                "no URL for \(missing.joined(separator: ", ")): give --function-url name=url or FUNCTION_URLS")
+        }
+        try await local.invoker.prepare()
+        for name in targets { Serve.say("  \(name) → \(urls[name]?.absoluteString ?? "")") }
+        Serve.say("storage: \(local.storage.description)")
+        var logger = Logger(label: "ticketing.dispatcher")
+        logger.logLevel = environment["LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0.lowercased()) } ?? .info
+        let target = RemoteFunctions(urls: urls).target
+        let resync = Duration.milliseconds(Int64(resync * 1000))
+        let commits = local.invoker.commits
+        let watching = Task {
+            await local.storage.watchCommits(
+                published: { commits.published.ring() }, scheduled: { commits.scheduled.ring() })
+        }
+        let group = ServiceGroup(
+            configuration: ServiceGroupConfiguration(
+                services: [
+                    .init(service: DeliveryService(Dispatcher(invoker: local.invoker, target: target), resync: resync)),
+                    .init(service: DeliveryService(Scheduler(invoker: local.invoker, target: target), resync: resync)),
+                ],
+                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        Serve.say("dispatching")
+        do {
+            try await group.run()
+        } catch {
+            watching.cancel()
+            await watching.value
+            await local.storage.shutdown()
+            throw error
+        }
+        watching.cancel()
+        await watching.value
+        await local.storage.shutdown()
+    }
+}
