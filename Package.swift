@@ -105,7 +105,9 @@ let package = Package(
                 "FunctionKit",
             ]
         ),
-        .testTarget(name: "TicketingEndToEndTests", dependencies: ["ticketing"]),
+        .testTarget(
+            name: "TicketingEndToEndTests",
+            dependencies: ["ticketing", .product(name: "Hummingbird", package: "hummingbird")]),
         .testTarget(name: "StripeTests", dependencies: ["Stripe"]),
     ]
 )

@@ -33,11 +33,12 @@ struct FunctionCommand: AsyncParsableCommand {
 
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
+        if let endpoint = environment["AWS_LAMBDA_RUNTIME_API"], !endpoint.isEmpty {
+            try await runOnLambda(endpoint: endpoint, environment: environment)
+            return
+        }
         let name = try functionName(environment)
         let port = try Self.port(option: port, environment: environment)
-        if environment["AWS_LAMBDA_RUNTIME_API"] != nil {
-            throw CommandError("AWS_LAMBDA_RUNTIME_API is set, but the Lambda Runtime API is not supported yet")
-        }
         let local = try await LocalProject.open(project, localDevelopment: false)
         var logger = Logger(label: "ticketing.function")
         logger.logLevel = environment["LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0.lowercased()) } ?? .info
@@ -68,6 +69,43 @@ struct FunctionCommand: AsyncParsableCommand {
         } catch {
             await local.storage.shutdown()
             throw error
+        }
+        await local.storage.shutdown()
+    }
+
+    /// The Lambda Runtime API loop for the function named by the argument, `FUNCTION` or `_HANDLER` (the
+    /// handler Lambda is configured with). A function that cannot start is reported to `/runtime/init/error`.
+    private func runOnLambda(endpoint: String, environment: [String: String]) async throws {
+        var environment = environment
+        if environment["FUNCTION"] == nil { environment["FUNCTION"] = environment["_HANDLER"] }
+        var logger = Logger(label: "ticketing.lambda")
+        logger.logLevel = environment["LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0.lowercased()) } ?? .info
+        let local: LocalProject
+        let runtime: LambdaRuntime
+        do {
+            let name = try functionName(environment)
+            local = try await LocalProject.open(project, localDevelopment: false)
+            guard let entry = local.registry.entry(named: name) else {
+                await local.storage.shutdown()
+                throw CommandError("unknown function '\(name)'")
+            }
+            do {
+                _ = try await local.invoker.database(for: entry.service)
+                runtime = try LambdaRuntime(endpoint: endpoint, function: name, invoker: local.invoker, logger: logger)
+            } catch {
+                await local.storage.shutdown()
+                throw error
+            }
+        } catch {
+            await LambdaRuntime.reportInitError(endpoint: endpoint, message: "\(error)")
+            throw CommandError("\(error)")
+        }
+        Serve.say("lambda: \(runtime.function) against \(runtime.api.absoluteString)")
+        do {
+            try await runtime.run()
+        } catch {
+            await local.storage.shutdown()
+            throw CommandError("\(error)")
         }
         await local.storage.shutdown()
     }

@@ -291,7 +291,7 @@ import Testing
 }
 
 /// The doorbell the background loops sleep on.
-@Suite(.timeLimit(.minutes(1))) struct DoorbellTests {
+@Suite struct DoorbellTests {
     @Test func aRingBeforeTheWaitIsKept() async {
         let bell = Doorbell()
         bell.ring()

@@ -1,0 +1,198 @@
+import Foundation
+import FunctionKit
+import Logging
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
+
+/// One function as an AWS Lambda custom runtime: the Runtime API loop (`next` → handle → `response` or
+/// `error`) against `AWS_LAMBDA_RUNTIME_API`.
+///
+/// - An HTTP function takes API Gateway HTTP API (v2) events and answers v2 responses, exactly as
+///   `ticketing invoke` and the gateway run it.
+/// - An event function (a subscription or a schedule target) takes a structured-mode CloudEvent, answered
+///   `{"status":"handled"|"duplicate"}` or reported as an error (so Lambda retries it); or an SQS batch
+///   (`{"Records":[…]}`, each body a structured CloudEvent), answered with `batchItemFailures` naming the
+///   records to be delivered again (those that failed, and those rejected, which end in the queue's
+///   dead-letter queue).
+public struct LambdaRuntime: Sendable {
+    /// The Runtime API's base, e.g. `http://127.0.0.1:9001/2018-06-01/`.
+    public let api: URL
+    /// The function served.
+    public let function: String
+    let invoker: Invoker
+    let logger: Logger
+    private let session: URLSession
+
+    /// A runtime for `function` against the Runtime API at `endpoint` (`host:port`, as Lambda sets
+    /// `AWS_LAMBDA_RUNTIME_API`).
+    public init(endpoint: String, function: String, invoker: Invoker, logger: Logger) throws {
+        guard let api = Self.api(endpoint) else {
+            throw LambdaRuntimeError("AWS_LAMBDA_RUNTIME_API must be host:port, not '\(endpoint)'")
+        }
+        self.api = api
+        self.function = function
+        self.invoker = invoker
+        self.logger = logger
+        let configuration = URLSessionConfiguration.ephemeral
+        // `next` blocks until Lambda has an event: no time limit on it.
+        configuration.timeoutIntervalForRequest = 24 * 3600
+        configuration.timeoutIntervalForResource = 24 * 3600
+        session = URLSession(configuration: configuration)
+    }
+
+    static func api(_ endpoint: String) -> URL? {
+        let trimmed = endpoint.trimmingCharacters(in: .whitespaces)
+        guard !trimmed.isEmpty, !trimmed.contains("/"), let url = URL(string: "http://\(trimmed)/2018-06-01/"),
+            url.host != nil
+        else { return nil }
+        return url
+    }
+
+    /// Tells Lambda the function could not start (`/runtime/init/error`); the process should then exit.
+    public static func reportInitError(endpoint: String, message: String) async {
+        guard let api = api(endpoint) else { return }
+        var request = URLRequest(url: api.appendingPathComponent("runtime/init/error"))
+        request.httpMethod = "POST"
+        request.setValue("Runtime.InitError", forHTTPHeaderField: "Lambda-Runtime-Function-Error-Type")
+        request.httpBody = errorBody(message, type: "Runtime.InitError")
+        _ = try? await URLSession.shared.data(for: request)
+    }
+
+    /// Takes events and answers them until the task is cancelled; throws when the Runtime API cannot be
+    /// reached (Lambda then replaces the environment).
+    public func run() async throws {
+        while !Task.isCancelled {
+            let (body, response) = try await session.data(from: api.appendingPathComponent("runtime/invocation/next"))
+            guard let http = response as? HTTPURLResponse, http.statusCode == 200,
+                let requestID = http.value(forHTTPHeaderField: "Lambda-Runtime-Aws-Request-Id"), !requestID.isEmpty
+            else {
+                throw LambdaRuntimeError("the Runtime API answered `next` without an event")
+            }
+            let invocation = api.appendingPathComponent("runtime/invocation").appendingPathComponent(requestID)
+            do {
+                let answer = try await handle(body, requestID: requestID)
+                try await post(answer, to: invocation.appendingPathComponent("response"))
+            } catch let error as LambdaInvocationError {
+                logger.warning("invocation failed", metadata: ["request": "\(requestID)", "error": "\(error)"])
+                try await post(
+                    Self.errorBody(error.message, type: error.type), to: invocation.appendingPathComponent("error"),
+                    errorType: error.type)
+            }
+        }
+    }
+
+    /// The answer to one event.
+    func handle(_ body: Data, requestID: String) async throws(LambdaInvocationError) -> Data {
+        guard let entry = invoker.registry.entry(named: function) else {
+            throw LambdaInvocationError(type: "Runtime.UnknownFunction", message: "unknown function '\(function)'")
+        }
+        if case .http = entry.declaration.trigger {
+            let request: HTTPRequest
+            do {
+                request = try JSONDecoder().decode(HTTPRequest.self, from: body)
+            } catch {
+                throw LambdaInvocationError(
+                    type: "Runtime.InvalidEvent", message: "not an API Gateway HTTP API (v2) event: \(error)")
+            }
+            do {
+                let result = try await invoker.invoke(http: function, request: request)
+                return try JSONEncoder().encode(result.response)
+            } catch {
+                throw LambdaInvocationError(type: "Runtime.HandlerFailed", message: "\(error)")
+            }
+        }
+        if let batch = try? JSONDecoder().decode(SQSBatch.self, from: body) {
+            return await handle(batch)
+        }
+        let event: CloudEvent
+        do {
+            event = try CloudEventRequest.structured(Array(body))
+        } catch {
+            throw LambdaInvocationError(type: "Runtime.InvalidEvent", message: error.description)
+        }
+        let outcome = await outcome(of: event)
+        switch outcome {
+        case .handled, .duplicate:
+            let status = ["status": outcome.status, "id": event.id]
+            return (try? JSONEncoder().encode(status)) ?? Data()
+        case .rejected(let message):
+            throw LambdaInvocationError(type: "Runtime.RejectedEvent", message: message)
+        case .failed(let message):
+            throw LambdaInvocationError(type: "Runtime.HandlerFailed", message: message)
+        }
+    }
+
+    private func handle(_ batch: SQSBatch) async -> Data {
+        var failures: [[String: String]] = []
+        for record in batch.records {
+            let outcome: EventOutcome
+            do {
+                outcome = await self.outcome(of: try CloudEventRequest.structured(Array(record.body.utf8)))
+            } catch {
+                outcome = .rejected(error.description)
+            }
+            switch outcome {
+            case .handled, .duplicate:
+                continue
+            case .rejected(let message), .failed(let message):
+                logger.warning(
+                    "record not handled", metadata: ["record": "\(record.messageId)", "error": "\(message)"])
+                failures.append(["itemIdentifier": record.messageId])
+            }
+        }
+        return (try? JSONEncoder().encode(["batchItemFailures": failures])) ?? Data()
+    }
+
+    private func outcome(of event: CloudEvent) async -> EventOutcome {
+        do {
+            return try await invoker.invoke(event: function, event: event).outcome
+        } catch {
+            return .failed("\(error)")
+        }
+    }
+
+    private func post(_ body: Data, to url: URL, errorType: String? = nil) async throws {
+        var request = URLRequest(url: url)
+        request.httpMethod = "POST"
+        request.httpBody = body
+        request.setValue("application/json", forHTTPHeaderField: "content-type")
+        if let errorType { request.setValue(errorType, forHTTPHeaderField: "Lambda-Runtime-Function-Error-Type") }
+        _ = try await session.data(for: request)
+    }
+
+    static func errorBody(_ message: String, type: String) -> Data {
+        (try? JSONEncoder().encode(["errorMessage": message, "errorType": type])) ?? Data()
+    }
+
+    /// An SQS event: the records Lambda took from the queue.
+    struct SQSBatch: Decodable {
+        struct Record: Decodable {
+            var messageId: String
+            var body: String
+        }
+        var records: [Record]
+
+        enum CodingKeys: String, CodingKey {
+            case records = "Records"
+        }
+    }
+}
+
+/// One invocation that ends in Lambda's error report.
+struct LambdaInvocationError: Error, CustomStringConvertible {
+    var type: String
+    var message: String
+    var description: String { "\(type): \(message)" }
+}
+
+/// A Lambda environment that cannot be used, as one line.
+public struct LambdaRuntimeError: Error, CustomStringConvertible, Equatable {
+    /// The line.
+    public let description: String
+
+    init(_ description: String) {
+        self.description = description
+    }
+}
