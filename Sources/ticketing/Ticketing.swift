@@ -8,7 +8,8 @@ struct Ticketing: AsyncParsableCommand {
         abstract: "Build, run and test the Ticketing marketplace as standalone serverless functions.",
         version: "0.1.0",
         subcommands: [
-            Serve.self, FunctionCommand.self, DispatcherCommand.self, Invoke.self, EventsCommand.self, Validate.self,
+            Serve.self, FunctionCommand.self, DispatcherCommand.self, GatewayCommand.self, Invoke.self,
+            EventsCommand.self, Validate.self,
             OpenAPI.self,
         ])
 }

@@ -173,6 +173,44 @@ import Testing
         #expect(dispatcher.stop() == 0)
     }
 
+    @Test func theGatewayRoutesEachRequestToItsFunctionsContainer() async throws {
+        var runner = CommandRunner()
+        runner.environment = ["JWT_KEY": Self.key]
+        defer { runner.cleanUp() }
+        let auth = try Self.container("auth-signup", runner: runner)
+        defer { auth.stop() }
+        let tickets = try Self.container("tickets-create", runner: runner)
+        defer { tickets.stop() }
+        let routed = [
+            "auth-signin", "auth-signout", "auth-currentuser", "tickets-list", "tickets-show", "tickets-update",
+            "orders-create", "orders-list", "orders-show", "orders-cancel", "payments-create",
+        ]
+        let urls =
+            ["auth-signup=\(auth.baseURL.absoluteString)", "tickets-create=\(tickets.baseURL.absoluteString)"]
+            + routed.map { "\($0)=http://127.0.0.1:9/" }
+        let gateway = try ServerProcess(
+            command: ["gateway"], environment: ["FUNCTION_URLS": urls.joined(separator: ","), "PORT": "0"],
+            runner: runner)
+        defer { gateway.stop() }
+
+        let signup = try await gateway.json(
+            "POST", "/api/users/signup", #"{"email":"fay@example.com","password":"secret"}"#)
+        #expect(signup.status == 201, "\(signup.text)")
+        let cookie = try #require(signup.headers["set-cookie"].map { String($0.prefix { $0 != ";" }) })
+        let created = try await gateway.json("POST", "/api/tickets", #"{"title":"Ballet","price":31}"#, cookie: cookie)
+        #expect(created.status == 201, "\(created.text)")
+        #expect(created.object["title"] as? String == "Ballet")
+        let invalid = try await gateway.json("POST", "/api/tickets", #"{"title":""}"#, cookie: cookie)
+        #expect(invalid.status == 400)
+        let down = try await gateway.json("GET", "/api/tickets")
+        #expect(down.status == 502)
+        #expect(
+            (down.object["errors"] as? [[String: Any]])?.first?["message"] as? String
+                == "The function tickets-list is unavailable")
+        let unknown = try await gateway.json("GET", "/api/nowhere")
+        #expect(unknown.status == 404)
+    }
+
     @Test func aDispatcherWithoutEveryURLRefusesToStart() throws {
         var runner = CommandRunner()
         runner.environment = ["JWT_KEY": Self.key, "FUNCTION_URLS": "orders-on-ticket-created=http://127.0.0.1:9/"]

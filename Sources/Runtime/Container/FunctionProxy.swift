@@ -1,0 +1,91 @@
+import Foundation
+import FunctionKit
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
+
+/// The HTTP front of a deployment where each function runs in its own container: it matches each request
+/// against the manifest's routes, exactly as the in-process ``Gateway`` does, and forwards it to that
+/// function's container. Unknown routes answer 404 in the SPEC error shape, bodies over the limit 413, and
+/// a container that cannot be reached 502. `GET /health` answers for the proxy itself.
+public struct FunctionProxy: HTTPResponder {
+    public typealias Context = GatewayContext
+
+    let registry: FunctionRegistry
+    let urls: [String: URL]
+    let bodyLimit: Int
+    let logger: Logger
+    private let session: URLSession
+
+    /// Forwards to `urls`, which must hold every HTTP function of `registry`.
+    public init(
+        registry: FunctionRegistry, urls: [String: URL], bodyLimit: Int = Gateway.defaultBodyLimit, logger: Logger
+    ) {
+        self.registry = registry
+        self.urls = urls
+        self.bodyLimit = bodyLimit
+        self.logger = logger
+        let configuration = URLSessionConfiguration.ephemeral
+        configuration.httpShouldSetCookies = false
+        configuration.httpCookieAcceptPolicy = .never
+        configuration.timeoutIntervalForRequest = 900
+        session = URLSession(configuration: configuration)
+    }
+
+    public func respond(to request: Request, context: GatewayContext) async throws -> Response {
+        let method = request.method.rawValue
+        let path = request.uri.path
+        if method == "GET" && path == "/health" {
+            return Gateway.httpResponse((try? .json(200, ["status": "ok"])) ?? .init(statusCode: 200))
+        }
+        guard let (entry, _, _) = registry.route(method: method, path: path), let base = urls[entry.name] else {
+            return Gateway.httpResponse(FunctionError.notFound.response)
+        }
+        var request = request
+        let body: ByteBuffer
+        do {
+            body = try await request.collectBody(upTo: bodyLimit)
+        } catch {
+            return Gateway.httpResponse(FunctionError.payloadTooLarge.response)
+        }
+        var components = URLComponents(url: base, resolvingAgainstBaseURL: false)
+        components?.percentEncodedPath = request.uri.path
+        components?.percentEncodedQuery = request.uri.query
+        guard let url = components?.url else { return Gateway.httpResponse(FunctionError.notFound.response) }
+        var forwarded = URLRequest(url: url)
+        forwarded.httpMethod = method
+        for field in request.headers where !Self.hopByHop.contains(field.name.canonicalName.lowercased()) {
+            forwarded.addValue(field.value, forHTTPHeaderField: field.name.canonicalName)
+        }
+        if body.readableBytes > 0 { forwarded.httpBody = Data(buffer: body) }
+        do {
+            let (data, response) = try await session.data(for: forwarded)
+            guard let http = response as? HTTPURLResponse else { throw URLError(.badServerResponse) }
+            var fields = HTTPFields()
+            for (name, value) in http.allHeaderFields {
+                guard let name = name as? String, let value = value as? String,
+                    !Self.hopByHop.contains(name.lowercased()), let fieldName = HTTPField.Name(name)
+                else { continue }
+                fields.append(HTTPField(name: fieldName, value: value))
+            }
+            return Response(
+                status: .init(code: http.statusCode), headers: fields,
+                body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        } catch {
+            logger.error("function unreachable", metadata: ["function": "\(entry.name)", "error": "\(error)"])
+            return Gateway.httpResponse(
+                .errorResponse(502, [ErrorDetail(message: "The function \(entry.name) is unavailable")]))
+        }
+    }
+
+    /// Fields that belong to one connection, not to the request or response forwarded.
+    static let hopByHop: Set<String> = [
+        "connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade", "te", "trailer", "host",
+        "content-length",
+    ]
+}

@@ -1,0 +1,70 @@
+import ArgumentParser
+import Foundation
+import FunctionKit
+import Hummingbird
+import Logging
+import Runtime
+
+/// `ticketing gateway`: the HTTP front of a deployment with one container per function (SPEC §9).
+struct GatewayCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "gateway",
+        abstract: "Route the API's HTTP requests to the containers that serve each function.",
+        discussion: """
+            Matches each request against the manifest's routes and forwards it to its function's URL \
+            (--function-url name=url, repeatable, or FUNCTION_URLS "name=url,name=url"); every HTTP function \
+            needs one. Unknown routes answer 404, an unreachable function 502. Listens on $PORT (default 8080) \
+            at 0.0.0.0; stops gracefully on SIGINT or SIGTERM.
+            """)
+
+    @Option(
+        name: .customLong("function-url"),
+        help: ArgumentHelp("A function's URL, as name=http://host:port (repeatable).", valueName: "name=url"))
+    var functionURLs: [String] = []
+
+    @Option(help: "The port to listen on (default: $PORT or 8080; 0 picks a free one).")
+    var port: Int?
+
+    @Option(help: "The address to listen on.")
+    var host = "0.0.0.0"
+
+    @Option(name: .customLong("body-limit"), help: "The largest request body accepted, in bytes.")
+    var bodyLimit = Gateway.defaultBodyLimit
+
+    @OptionGroup var project: ProjectOptions
+
+    func run() async throws {
+        let environment = ProcessInfo.processInfo.environment
+        let port = try FunctionCommand.port(option: port, environment: environment)
+        var urls: [String: URL] = [:]
+        do {
+            urls = try RemoteFunctions.parse(environment["FUNCTION_URLS"] ?? "")
+            try urls.merge(RemoteFunctions.parse(functionURLs.joined(separator: ","))) { $1 }
+        } catch {
+            throw CommandError("\(error)")
+        }
+        let local = try await LocalProject.open(project)
+        await local.storage.shutdown()
+        let routed = local.registry.entries.filter {
+            if case .http = $0.declaration.trigger { true } else { false }
+        }.map(\.name)
+        let missing = routed.filter { urls[$0] == nil }
+        guard missing.isEmpty else {
+            throw CommandError(
+                "no URL for \(missing.joined(separator: ", ")): give --function-url name=url or FUNCTION_URLS")
+        }
+        var logger = Logger(label: "ticketing.gateway")
+        logger.logLevel = environment["LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0.lowercased()) } ?? .info
+        Serve.say(RouteTable(registry: local.registry).text)
+        let proxy = FunctionProxy(registry: local.registry, urls: urls, bodyLimit: bodyLimit, logger: logger)
+        let host = self.host
+        let application = Application(
+            responder: proxy,
+            configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "ticketing"),
+            onServerRunning: { channel in
+                Serve.say("listening on http://\(host):\(channel.localAddress?.port ?? port)")
+            },
+            logger: logger)
+        try await application.runService()
+    }
+}
