@@ -18,40 +18,24 @@ struct DispatcherCommand: AsyncParsableCommand {
             ("name=url,name=url"). Stops gracefully on SIGINT or SIGTERM.
             """)
 
-    @Option(
-        name: .customLong("function-url"),
-        help: ArgumentHelp("A function's URL, as name=http://host:port (repeatable).", valueName: "name=url"))
-    var functionURLs: [String] = []
+    @OptionGroup var functions: FunctionURLOptions
 
-    @Option(help: ArgumentHelp("How often to look for work committed elsewhere, in seconds.", valueName: "seconds"))
-    var resync = 2.0
+    @OptionGroup var delivery: ResyncOption
 
     @OptionGroup var project: ProjectOptions
 
-    func validate() throws {
-        guard resync >= 0.01, resync <= 3600 else {
-            throw ValidationError("--resync must be a number of seconds from 0.01 to 3600")
-        }
-    }
-
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
-        var urls: [String: URL] = [:]
-        do {
-            urls = try RemoteFunctions.parse(environment["FUNCTION_URLS"] ?? "")
-            try urls.merge(RemoteFunctions.parse(functionURLs.joined(separator: ","))) { $1 }
-        } catch {
-            throw CommandError("\(error)")
-        }
         let local = try await LocalProject.open(project, localDevelopment: false)
         let targets = local.registry.entries.filter {
             if case .http = $0.declaration.trigger { false } else { true }
         }.map(\.name)
-        let missing = targets.filter { urls[$0] == nil }
-        guard missing.isEmpty else {
+        let urls: [String: URL]
+        do {
+            urls = try functions.urls(environment: environment, needed: targets)
+        } catch {
             await local.storage.shutdown()
-            throw CommandError(
-                "no URL for \(missing.joined(separator: ", ")): give --function-url name=url or FUNCTION_URLS")
+            throw error
         }
         try await local.invoker.prepare()
         for name in targets { Serve.say("  \(name) → \(urls[name]?.absoluteString ?? "")") }
@@ -59,7 +43,7 @@ struct DispatcherCommand: AsyncParsableCommand {
         var logger = Logger(label: "ticketing.dispatcher")
         logger.logLevel = environment["LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0.lowercased()) } ?? .info
         let target = RemoteFunctions(urls: urls).target
-        let resync = Duration.milliseconds(Int64(resync * 1000))
+        let resync = delivery.duration
         let commits = local.invoker.commits
         let watching = Task {
             await local.storage.watchCommits(

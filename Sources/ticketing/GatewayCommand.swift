@@ -17,10 +17,7 @@ struct GatewayCommand: AsyncParsableCommand {
             at 0.0.0.0; stops gracefully on SIGINT or SIGTERM.
             """)
 
-    @Option(
-        name: .customLong("function-url"),
-        help: ArgumentHelp("A function's URL, as name=http://host:port (repeatable).", valueName: "name=url"))
-    var functionURLs: [String] = []
+    @OptionGroup var functions: FunctionURLOptions
 
     @Option(help: "The port to listen on (default: $PORT or 8080; 0 picks a free one).")
     var port: Int?
@@ -36,23 +33,12 @@ struct GatewayCommand: AsyncParsableCommand {
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
         let port = try FunctionCommand.port(option: port, environment: environment)
-        var urls: [String: URL] = [:]
-        do {
-            urls = try RemoteFunctions.parse(environment["FUNCTION_URLS"] ?? "")
-            try urls.merge(RemoteFunctions.parse(functionURLs.joined(separator: ","))) { $1 }
-        } catch {
-            throw CommandError("\(error)")
-        }
         let local = try await LocalProject.open(project)
         await local.storage.shutdown()
         let routed = local.registry.entries.filter {
             if case .http = $0.declaration.trigger { true } else { false }
         }.map(\.name)
-        let missing = routed.filter { urls[$0] == nil }
-        guard missing.isEmpty else {
-            throw CommandError(
-                "no URL for \(missing.joined(separator: ", ")): give --function-url name=url or FUNCTION_URLS")
-        }
+        let urls = try functions.urls(environment: environment, needed: routed)
         var logger = Logger(label: "ticketing.gateway")
         logger.logLevel = environment["LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0.lowercased()) } ?? .info
         Serve.say(RouteTable(registry: local.registry).text)

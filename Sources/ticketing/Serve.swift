@@ -24,19 +24,9 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("body-limit"), help: "The largest request body accepted, in bytes.")
     var bodyLimit = Gateway.defaultBodyLimit
 
-    @Option(
-        help: ArgumentHelp(
-            "How often delivery looks for work committed by other processes on the same data directory, in seconds.",
-            valueName: "seconds"))
-    var resync = 2.0
+    @OptionGroup var delivery: ResyncOption
 
     @OptionGroup var project: ProjectOptions
-
-    func validate() throws {
-        guard resync >= 0.01, resync <= 3600 else {
-            throw ValidationError("--resync must be a number of seconds from 0.01 to 3600")
-        }
-    }
 
     func run() async throws {
         let port = try resolvedPort()
@@ -53,7 +43,7 @@ struct Serve: AsyncParsableCommand {
             manifest: local.manifest, contracts: local.contracts, version: Ticketing.configuration.version)
         let gateway = Gateway(invoker: local.invoker, bodyLimit: bodyLimit, openAPI: openAPI, logger: logger)
         let host = self.host
-        let resync = Duration.milliseconds(Int64(resync * 1000))
+        let resync = delivery.duration
         let dispatcher = Dispatcher(invoker: local.invoker)
         let scheduler = Scheduler(invoker: local.invoker)
         let application = Application(

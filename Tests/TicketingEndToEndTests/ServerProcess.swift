@@ -48,12 +48,7 @@ final class ServerProcess: @unchecked Sendable {
         process.executableURL = CommandRunner.binary
         process.arguments = command
         process.currentDirectoryURL = CommandRunner.root
-        var environment = ProcessInfo.processInfo.environment.filter {
-            !$0.key.hasPrefix("TICKETING_") && !["PORT", "FUNCTION", "JWT_KEY"].contains($0.key)
-        }
-        environment["TICKETING_DATA_DIR"] = runner.dataDirectory.path
-        environment.merge(extra) { $1 }
-        process.environment = environment
+        process.environment = ServerProcess.environment(runner: runner, extra: extra)
         process.standardOutput = try FileHandle(forWritingTo: output)
         process.standardError = try FileHandle(forWritingTo: errors)
         let configuration = URLSessionConfiguration.ephemeral
@@ -81,6 +76,17 @@ final class ServerProcess: @unchecked Sendable {
             description:
                 "\(command.first ?? "ticketing") did not start: \((try? String(contentsOf: errors, encoding: .utf8)) ?? "")"
         )
+    }
+
+    /// `extra` over a clean environment: none of the test's own `TICKETING_*`, `PORT`, `FUNCTION` or
+    /// `JWT_KEY`, and the runner's data directory.
+    static func environment(runner: CommandRunner, extra: [String: String]) -> [String: String] {
+        var environment = ProcessInfo.processInfo.environment.filter {
+            !$0.key.hasPrefix("TICKETING_") && !["PORT", "FUNCTION", "JWT_KEY"].contains($0.key)
+        }
+        environment["TICKETING_DATA_DIR"] = runner.dataDirectory.path
+        environment.merge(extra) { $1 }
+        return environment
     }
 
     var stdout: String { (try? String(contentsOf: output, encoding: .utf8)) ?? "" }
@@ -152,12 +158,7 @@ final class BackgroundCommand: @unchecked Sendable {
         process.executableURL = CommandRunner.binary
         process.arguments = arguments
         process.currentDirectoryURL = CommandRunner.root
-        var environment = ProcessInfo.processInfo.environment.filter {
-            !$0.key.hasPrefix("TICKETING_") && !["PORT", "FUNCTION", "JWT_KEY"].contains($0.key)
-        }
-        environment["TICKETING_DATA_DIR"] = runner.dataDirectory.path
-        environment.merge(extra) { $1 }
-        process.environment = environment
+        process.environment = ServerProcess.environment(runner: runner, extra: extra)
         process.standardOutput = try FileHandle(forWritingTo: output)
         process.standardError = try FileHandle(forWritingTo: errors)
         try process.run()
