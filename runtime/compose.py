@@ -32,6 +32,8 @@ x-environment: &environment
 services:
   postgres:
     image: postgres:16-bookworm
+    # Each ticketing process opens a pool per service it touches, plus a few connections for delivery.
+    command: ["postgres", "-c", "max_connections=1000"]
     environment:
       POSTGRES_USER: ticketing
       POSTGRES_PASSWORD: ticketing

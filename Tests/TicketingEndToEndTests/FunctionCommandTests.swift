@@ -209,6 +209,12 @@ import Testing
                 == "The function tickets-list is unavailable")
         let unknown = try await gateway.json("GET", "/api/nowhere")
         #expect(unknown.status == 404)
+        // A malformed escape is forwarded as it came, for the function to judge; the gateway stays up.
+        let malformed = try await gateway.json(
+            "POST", "/api/tickets?ref=%zz", #"{"title":"Ballet","price":31}"#, cookie: cookie)
+        #expect(malformed.status == 201, "\(malformed.text)")
+        let stillUp = try await gateway.request("GET", "/health")
+        #expect(stillUp.status == 200)
     }
 
     @Test func aDispatcherWithoutEveryURLRefusesToStart() throws {

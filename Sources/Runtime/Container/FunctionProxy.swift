@@ -53,10 +53,14 @@ public struct FunctionProxy: HTTPResponder {
         } catch {
             return Gateway.httpResponse(FunctionError.payloadTooLarge.response)
         }
-        var components = URLComponents(url: base, resolvingAgainstBaseURL: false)
-        components?.percentEncodedPath = request.uri.path
-        components?.percentEncodedQuery = request.uri.query
-        guard let url = components?.url else { return Gateway.httpResponse(FunctionError.notFound.response) }
+        // The target as text, parsed by the failable initializer (URLComponents' percent-encoded setters trap
+        // on a malformed escape): what the client sent is forwarded as it came, for the function to judge,
+        // and what cannot be a URL at all is a 400, never a crash.
+        let root = base.absoluteString.hasSuffix("/") ? String(base.absoluteString.dropLast()) : base.absoluteString
+        let query = request.uri.query.map { "?\($0)" } ?? ""
+        guard let url = URL(string: root + request.uri.path + query), url.host == base.host else {
+            return Gateway.httpResponse(FunctionError.badRequest("The request's path or query is malformed").response)
+        }
         var forwarded = URLRequest(url: url)
         forwarded.httpMethod = method
         for field in request.headers where !Self.hopByHop.contains(field.name.canonicalName.lowercased()) {
