@@ -15,10 +15,17 @@ struct DispatcherCommand: AsyncParsableCommand {
             replicas) and POSTs each event to its function's URL as a binary-mode CloudEvent: 2xx is done, \
             4xx is dead-lettered, 5xx or no answer is retried with backoff. Every subscription and schedule \
             target of the manifest needs a URL: --function-url name=url (repeatable) or FUNCTION_URLS \
-            ("name=url,name=url"). Stops gracefully on SIGINT or SIGTERM.
+            ("name=url,name=url"). With --sink or K_SINK (a Knative Broker, say), every event and due timer \
+            goes there once instead, for the sink to route by its type. Stops gracefully on SIGINT or SIGTERM.
             """)
 
     @OptionGroup var functions: FunctionURLOptions
+
+    @Option(
+        help: ArgumentHelp(
+            "Send every event and due timer here instead of to function URLs (default: $K_SINK).",
+            valueName: "url"))
+    var sink: String?
 
     @OptionGroup var delivery: ResyncOption
 
@@ -27,22 +34,36 @@ struct DispatcherCommand: AsyncParsableCommand {
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
         let local = try await LocalProject.open(project, localDevelopment: false)
-        let targets = local.registry.entries.filter {
+        let registry = local.registry
+        let targets = registry.entries.filter {
             if case .http = $0.declaration.trigger { false } else { true }
         }.map(\.name)
-        let urls: [String: URL]
+        let timeouts = Dictionary(targets.map { ($0, registry.timeout(of: $0) + 10) }, uniquingKeysWith: max)
+        let remote: RemoteFunctions
+        let routing: Dispatcher.Routing
         do {
-            urls = try functions.urls(environment: environment, needed: targets)
+            if let sink = try sinkURL(environment) {
+                remote = RemoteFunctions(sink: sink, timeouts: timeouts)
+                routing = .sink(attempts: registry.attempts(of: Dispatcher.sinkConsumer))
+            } else {
+                remote = RemoteFunctions(
+                    urls: try functions.urls(environment: environment, needed: targets), timeouts: timeouts)
+                routing = .subscriptions
+            }
         } catch {
             await local.storage.shutdown()
             throw error
         }
         try await local.invoker.prepare()
-        for name in targets { Serve.say("  \(name) → \(urls[name]?.absoluteString ?? "")") }
+        if let sink = remote.sink {
+            Serve.say("  every event and timer → \(sink.absoluteString)")
+        } else {
+            for name in targets { Serve.say("  \(name) → \(remote.urls[name]?.absoluteString ?? "")") }
+        }
         Serve.say("storage: \(local.storage.description)")
         var logger = Logger(label: "ticketing.dispatcher")
         logger.logLevel = environment["LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0.lowercased()) } ?? .info
-        let target = RemoteFunctions(urls: urls).target
+        let target = remote.target
         let resync = delivery.duration
         let commits = local.invoker.commits
         let watching = Task {
@@ -52,7 +73,9 @@ struct DispatcherCommand: AsyncParsableCommand {
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
                 services: [
-                    .init(service: DeliveryService(Dispatcher(invoker: local.invoker, target: target), resync: resync)),
+                    .init(
+                        service: DeliveryService(
+                            Dispatcher(invoker: local.invoker, target: target, routing: routing), resync: resync)),
                     .init(service: DeliveryService(Scheduler(invoker: local.invoker, target: target), resync: resync)),
                 ],
                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
@@ -68,5 +91,15 @@ struct DispatcherCommand: AsyncParsableCommand {
         watching.cancel()
         await watching.value
         await local.storage.shutdown()
+    }
+
+    /// `--sink`, else `K_SINK`; `nil` when neither is set.
+    private func sinkURL(_ environment: [String: String]) throws -> URL? {
+        guard let text = sink ?? environment["K_SINK"].flatMap({ $0.isEmpty ? nil : $0 }) else { return nil }
+        do {
+            return try RemoteFunctions.parseSink(text)
+        } catch {
+            throw CommandError("\(error)")
+        }
     }
 }

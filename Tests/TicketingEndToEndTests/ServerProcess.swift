@@ -174,6 +174,9 @@ final class BackgroundCommand: @unchecked Sendable {
         )
     }
 
+    /// What the command printed so far.
+    var stdout: String { (try? String(contentsOf: output, encoding: .utf8)) ?? "" }
+
     /// Sends SIGTERM and waits; returns the exit status.
     @discardableResult
     func stop() -> Int32 {

@@ -6,7 +6,8 @@ import FunctionKit
 #endif
 
 /// Functions running elsewhere — each in its own container under `ticketing function` — reached by POSTing
-/// each event to the function's URL as a binary-mode CloudEvent, the way a Knative trigger would.
+/// each event to the function's URL as a binary-mode CloudEvent, the way a Knative trigger would; or a sink
+/// (`K_SINK`, a Knative Broker say) that takes every event and routes it on by its `type`.
 ///
 /// The container's answer is the outcome: 2xx is handled (`{"status":"duplicate"}` when its inbox already
 /// had the event), any other 4xx is rejected (retrying cannot help: dead-lettered at once), and 5xx, 429,
@@ -14,19 +15,34 @@ import FunctionKit
 public struct RemoteFunctions: Sendable {
     /// Each function's URL.
     public let urls: [String: URL]
-    /// How long one delivery may take.
-    public let timeout: TimeInterval
+    /// Where every event goes instead, when set.
+    public let sink: URL?
+    private let timeouts: [String: TimeInterval]
+    private let defaultTimeout: TimeInterval
     private let session: URLSession
 
-    /// Creates the target for `urls`.
-    public init(urls: [String: URL], timeout: TimeInterval = 60) {
+    /// Creates the target for `urls`, or for `sink` when given. A delivery to a function may take its
+    /// `timeouts` entry (its handler's time-out plus a margin, say), else `timeout` seconds.
+    public init(
+        urls: [String: URL] = [:], sink: URL? = nil, timeout: TimeInterval = 60,
+        timeouts: [String: TimeInterval] = [:]
+    ) {
         self.urls = urls
-        self.timeout = timeout
+        self.sink = sink
+        self.timeouts = timeouts
+        defaultTimeout = timeout
+        let longest = ([timeout] + timeouts.values).max() ?? timeout
         let configuration = URLSessionConfiguration.ephemeral
-        configuration.timeoutIntervalForRequest = timeout
-        configuration.timeoutIntervalForResource = timeout
+        configuration.timeoutIntervalForRequest = longest
+        configuration.timeoutIntervalForResource = longest
         configuration.httpShouldSetCookies = false
+        configuration.httpMaximumConnectionsPerHost = 64
         session = URLSession(configuration: configuration)
+    }
+
+    /// How long a delivery to `consumer` may take.
+    public func timeout(for consumer: String) -> TimeInterval {
+        timeouts[consumer] ?? defaultTimeout
     }
 
     /// Reads `name=url` pairs separated by commas or whitespace (the `FUNCTION_URLS` form), or says in one
@@ -45,6 +61,16 @@ public struct RemoteFunctions: Sendable {
         return urls
     }
 
+    /// Reads a sink's URL (`K_SINK`), or says in one line what is wrong.
+    public static func parseSink(_ text: String) throws -> URL {
+        guard let url = URL(string: text), let scheme = url.scheme?.lowercased(),
+            scheme == "http" || scheme == "https", url.host != nil
+        else {
+            throw RemoteFunctionsError("K_SINK must be an http(s)://host:port URL, not '\(text)'")
+        }
+        return url
+    }
+
     /// The target the dispatcher and the scheduler use.
     public var target: DeliveryTarget {
         DeliveryTarget { event, consumer in await deliver(event, to: consumer) }
@@ -52,12 +78,12 @@ public struct RemoteFunctions: Sendable {
 
     /// POSTs `event` to `consumer`'s URL and reads the outcome from the answer.
     public func deliver(_ event: CloudEvent, to consumer: String) async -> EventInvocation {
-        guard let url = urls[consumer] else {
+        guard let url = sink ?? urls[consumer] else {
             return EventInvocation(outcome: .rejected("no URL is configured for function '\(consumer)'"), effects: [])
         }
         var request = URLRequest(url: url)
         request.httpMethod = "POST"
-        request.timeoutInterval = timeout
+        request.timeoutInterval = timeout(for: consumer)
         for (name, value) in Self.headers(of: event) { request.setValue(value, forHTTPHeaderField: name) }
         request.httpBody = try? event.data.map { Data(try JSONCoding.string($0).utf8) }
         let data: Data
@@ -67,7 +93,8 @@ public struct RemoteFunctions: Sendable {
             data = body
             status = (response as? HTTPURLResponse)?.statusCode ?? 0
         } catch {
-            return EventInvocation(outcome: .failed("\(consumer) at \(url.absoluteString): \(error)"), effects: [])
+            let name = sink == nil ? consumer : "the sink"
+            return EventInvocation(outcome: .failed("\(name) at \(url.absoluteString): \(error)"), effects: [])
         }
         return EventInvocation(outcome: Self.outcome(status: status, body: data), effects: [])
     }

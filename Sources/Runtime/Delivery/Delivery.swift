@@ -46,6 +46,30 @@ public struct DeliveryPass: Sendable {
     mutating func due(at date: Date) {
         nextDue = min(nextDue ?? date, date)
     }
+
+    /// Runs `parts` side by side and merges their passes. A part that fails does not cancel the others — a
+    /// delivery cut short would count against its consumer — and once every part has finished, the first
+    /// failure is thrown.
+    static func gathering(_ parts: [@Sendable () async throws -> DeliveryPass]) async throws -> DeliveryPass {
+        let results = await withTaskGroup(of: Result<DeliveryPass, any Error>.self) { group in
+            for part in parts {
+                group.addTask {
+                    do { return .success(try await part()) } catch { return .failure(error) }
+                }
+            }
+            return await group.reduce(into: [Result<DeliveryPass, any Error>]()) { $0.append($1) }
+        }
+        var pass = DeliveryPass()
+        var failure: (any Error)?
+        for result in results {
+            switch result {
+            case .success(let part): pass.merge(part)
+            case .failure(let error): failure = failure ?? error
+            }
+        }
+        if let failure { throw failure }
+        return pass
+    }
 }
 
 /// Where the dispatcher and the scheduler hand events: the functions in this process, or functions

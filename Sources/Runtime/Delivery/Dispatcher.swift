@@ -12,16 +12,30 @@ import Synchronization
 /// at the head of its subscription and is retried with exponential backoff; after the consumer's attempts
 /// are used up it is dead-lettered and the subscription moves on. Dead letters put back by a redrive are
 /// delivered again outside the commit order.
+///
+/// With ``Routing/sink(attempts:)`` there is one consumer, the sink (`K_SINK`, a Knative Broker say), that
+/// takes every event once, in commit order per publisher, and fans it out to its subscribers itself.
 public actor Dispatcher {
     /// A function subscribed to a subject, with how many attempts it gets.
     public struct Subscription: Sendable, Hashable {
-        /// The consuming function.
+        /// The consuming function, or ``Dispatcher/sinkConsumer``.
         public var consumer: String
-        /// The subject it takes.
-        public var subject: String
+        /// The subject it takes; `nil` for every subject (the sink).
+        public var subject: String?
         /// Attempts before an event is dead-lettered.
         public var attempts: Int
     }
+
+    /// Where each outbox event goes.
+    public enum Routing: Sendable, Equatable {
+        /// To every function subscribed to its subject, each subscription with its own cursor.
+        case subscriptions
+        /// Once to a sink that routes it on (`K_SINK`), with one cursor per publisher.
+        case sink(attempts: Int)
+    }
+
+    /// The consumer name the sink's cursors and dead letters are kept under; no function can be named so.
+    public static let sinkConsumer = "K_SINK"
 
     private struct CursorKey: Hashable {
         var consumer: String
@@ -48,9 +62,11 @@ public actor Dispatcher {
     private let stopping = Mutex(false)
 
     /// Creates a dispatcher for every subscription of `invoker`'s registry, handing events to `target`
-    /// (the functions in this process by default).
+    /// (the functions in this process by default); with `routing` `.sink`, every event goes to `target` once,
+    /// as ``sinkConsumer``.
     public init(
-        invoker: Invoker, target: DeliveryTarget? = nil, retry: RetryPolicy = RetryPolicy(), batchSize: Int = 100
+        invoker: Invoker, target: DeliveryTarget? = nil, routing: Routing = .subscriptions,
+        retry: RetryPolicy = RetryPolicy(), batchSize: Int = 100
     ) {
         self.invoker = invoker
         self.target = target ?? .local(invoker)
@@ -60,18 +76,29 @@ public actor Dispatcher {
         logger[metadataKey: "component"] = "dispatcher"
         self.logger = logger
         let registry = invoker.registry
-        subscriptions = registry.entries.compactMap { entry in
-            guard case .subscription(let subject) = entry.declaration.trigger else { return nil }
-            return Subscription(consumer: entry.name, subject: subject, attempts: registry.attempts(of: entry.name))
+        switch routing {
+        case .subscriptions:
+            subscriptions = registry.entries.compactMap { entry in
+                guard case .subscription(let subject) = entry.declaration.trigger else { return nil }
+                return Subscription(consumer: entry.name, subject: subject, attempts: registry.attempts(of: entry.name))
+            }
+        case .sink(let attempts):
+            subscriptions = [Subscription(consumer: Self.sinkConsumer, subject: nil, attempts: max(1, attempts))]
         }
+    }
+
+    /// The attempts `consumer` gets: its subscription's, else its function's.
+    private func attempts(of consumer: String) -> Int {
+        subscriptions.first { $0.consumer == consumer }?.attempts ?? invoker.registry.attempts(of: consumer)
     }
 
     /// The services whose outboxes are read.
     private var publishers: [String] { invoker.registry.services.keys.sorted() }
 
     /// Delivers everything due now: new outbox events, retries whose backoff has passed, redriven dead
-    /// letters. Subscriptions are served concurrently, each in its own commit order. Returns what was
-    /// delivered and when the next retry falls due.
+    /// letters. Subscriptions are served concurrently, each in its own commit order; one whose pass fails
+    /// (its consumer's database unreachable, say) leaves the others to finish. Returns what was delivered and
+    /// when the next retry falls due.
     public func deliverDue() async throws -> DeliveryPass {
         guard !passing else { return DeliveryPass() }
         passing = true
@@ -81,22 +108,18 @@ public actor Dispatcher {
             latest[publisher] = try await latestSeq(of: publisher)
         }
         let heads = latest
-        var pass = DeliveryPass()
-        try await withThrowingTaskGroup(of: DeliveryPass.self) { group in
-            let storage = invoker.storage
-            for subscription in subscriptions {
-                group.addTask {
-                    try await storage.withLease("dispatch:\(subscription.consumer)") {
-                        try await self.drain(subscription, heads: heads)
-                    } ?? DeliveryPass()
-                }
+        let storage = invoker.storage
+        var parts: [@Sendable () async throws -> DeliveryPass] = subscriptions.map { subscription in
+            {
+                try await storage.withLease("dispatch:\(subscription.consumer)") {
+                    try await self.drain(subscription, heads: heads)
+                } ?? DeliveryPass()
             }
-            group.addTask {
-                try await storage.withLease("dispatch:redrive") { try await self.redriveDue() } ?? DeliveryPass()
-            }
-            for try await part in group { pass.merge(part) }
         }
-        return pass
+        parts.append {
+            try await storage.withLease("dispatch:redrive") { try await self.redriveDue() } ?? DeliveryPass()
+        }
+        return try await DeliveryPass.gathering(parts)
     }
 
     /// Asks ``run(resync:)`` to return once the delivery in progress has finished.
@@ -273,10 +296,15 @@ public actor Dispatcher {
                     SQLBind(cursor.nextAttemptAt?.epochMilliseconds ?? 0), SQLBind(lastError)
                 )
                 .onConflict(with: ["consumer", "publisher"]) { update in
+                    // Only forward: a runtime that lost its lease without noticing (its session cut) and
+                    // finishes a batch late cannot move a cursor back over what its successor delivered.
                     update.set(excludedValueOf: "position")
                         .set(excludedValueOf: "attempts")
                         .set(excludedValueOf: "next_attempt_at")
                         .set(excludedValueOf: "last_error")
+                        .where(
+                            SQLColumn("position", table: DeliveryTables.cursors), .lessThanOrEqual,
+                            SQLExcludedColumn("position"))
                 }
                 .run()
         }
@@ -305,7 +333,7 @@ public actor Dispatcher {
     private func redeliver(_ letter: DeadLetter, in database: any ServiceDatabase) async throws -> Delivery {
         let attempt = letter.attempts + 1
         let result = try await target.deliver(letter.event, letter.consumer)
-        let limit = invoker.registry.attempts(of: letter.consumer)
+        let limit = attempts(of: letter.consumer)
         let now = self.invoker.clock.now
         let giveUp: Bool
         switch result.outcome {

@@ -23,12 +23,14 @@ struct OutboxEvent: Sendable {
             dataschema: CloudEvent.schemaLocation(for: subject))
     }
 
-    /// Up to `limit` events of `subject` after `position`, oldest first.
+    /// Up to `limit` events of `subject` (of every subject when `nil`) after `position`, oldest first.
     static func after(
-        _ position: Int64, subject: String, publisher: String, limit: Int, in sql: any SQLDatabase
+        _ position: Int64, subject: String?, publisher: String, limit: Int, in sql: any SQLDatabase
     ) async throws -> [OutboxEvent] {
-        try await sql.select().columns(columns.map { SQLColumn($0) }).from(MessagingTables.outbox)
-            .where("subject", .equal, subject)
+        var query = sql.select().columns(columns.map { SQLColumn($0) }).from(MessagingTables.outbox)
+        if let subject { query = query.where("subject", .equal, subject) }
+        return
+            try await query
             .where("seq", .greaterThan, position)
             .orderBy("seq").limit(limit).all()
             .map { try OutboxEvent(row: $0, publisher: publisher) }

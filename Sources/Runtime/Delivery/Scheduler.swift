@@ -73,18 +73,14 @@ public actor Scheduler {
         guard !passing else { return DeliveryPass() }
         passing = true
         defer { passing = false }
-        var pass = DeliveryPass()
-        try await withThrowingTaskGroup(of: DeliveryPass.self) { group in
-            for service in invoker.registry.services.keys.sorted() {
-                let storage = invoker.storage
-                group.addTask {
+        let storage = invoker.storage
+        return try await DeliveryPass.gathering(
+            invoker.registry.services.keys.sorted().map { service in
+                {
                     try await storage.withLease("schedule:\(service)") { try await self.fireDue(in: service) }
                         ?? DeliveryPass()
                 }
-            }
-            for try await part in group { pass.merge(part) }
-        }
-        return pass
+            })
     }
 
     private func fireDue(in service: String) async throws -> DeliveryPass {

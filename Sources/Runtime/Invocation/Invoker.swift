@@ -59,6 +59,12 @@ public struct EventInvocation: Sendable {
     public var outcome: EventOutcome
     /// What it published and scheduled.
     public var effects: [Effect]
+
+    /// An invocation that ended with `outcome` and had `effects`.
+    public init(outcome: EventOutcome, effects: [Effect]) {
+        self.outcome = outcome
+        self.effects = effects
+    }
 }
 
 /// Runs one function on one event with a fresh context: the one path every front end (`invoke`, the
@@ -201,9 +207,9 @@ public struct Invoker: Sendable {
         return EventInvocation(outcome: outcome, effects: effects.effects)
     }
 
-    /// The seconds `entry`'s handler may run: its own setting, else the manifest's, else the default.
+    /// The seconds `entry`'s handler may run.
     private func timeout(of entry: FunctionRegistry.Entry) -> Double {
-        entry.declaration.timeout ?? registry.manifest.settings.timeout ?? Manifest.defaultTimeout
+        registry.timeout(of: entry.name)
     }
 
     private func entry(_ name: String) throws -> FunctionRegistry.Entry {

@@ -58,6 +58,12 @@ public struct FunctionRegistry: Sendable {
         max(1, entry(named: name)?.declaration.retries ?? manifest.settings.retries ?? Manifest.defaultRetries)
     }
 
+    /// The seconds `name`'s handler may run: the function's own `timeout`, else the manifest's, else the
+    /// default.
+    public func timeout(of name: String) -> Double {
+        entry(named: name)?.declaration.timeout ?? manifest.settings.timeout ?? Manifest.defaultTimeout
+    }
+
     /// The HTTP function whose route matches `method` and `path`, with the path's parameters.
     public func route(method: String, path: String) -> (entry: Entry, route: Route, parameters: [String: String])? {
         for entry in entries {
