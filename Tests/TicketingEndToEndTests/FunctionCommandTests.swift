@@ -1,4 +1,6 @@
 import Foundation
+import HTTPTypes
+import Hummingbird
 import Testing
 
 /// `ticketing function` started as a container entrypoint would be: the subcommand and the environment only.
@@ -217,6 +219,49 @@ import Testing
         #expect(stillUp.status == 200)
     }
 
+    @Test func theGatewayPassesRedirectsBackAndKeepsTenRequestsInFlight() async throws {
+        let router = Router()
+        router.get("/api/tickets") { _, _ -> Response in
+            var headers = HTTPFields()
+            headers[.location] = "/api/tickets?page=2"
+            return Response(status: .found, headers: headers)
+        }
+        // Each request waits (up to 5 s) until ten are in flight at once: behind a limit of six connections
+        // per host, as URLSession has by default, they never would be.
+        let inFlight = InFlight()
+        router.get("/api/tickets/:id") { _, _ -> String in
+            #"{"together":\#(await inFlight.arrive(waitingFor: 10))}"#
+        }
+        try await LoopbackServer.with(router) { url in
+            var runner = CommandRunner()
+            defer { runner.cleanUp() }
+            runner.environment = ["JWT_KEY": Self.key]
+            let urls =
+                ["tickets-list=\(url)", "tickets-show=\(url)"]
+                + [
+                    "auth-signup", "auth-signin", "auth-signout", "auth-currentuser", "tickets-create",
+                    "tickets-update",
+                    "orders-create", "orders-list", "orders-show", "orders-cancel", "payments-create",
+                ].map { "\($0)=http://127.0.0.1:9/" }
+            let gateway = try ServerProcess(
+                command: ["gateway"], environment: ["FUNCTION_URLS": urls.joined(separator: ","), "PORT": "0"],
+                runner: runner)
+            defer { gateway.stop() }
+            let redirected = try await gateway.request("GET", "/api/tickets")
+            #expect(redirected.status == 302)
+            #expect(redirected.headers["location"] == "/api/tickets?page=2")
+            let together = try await withThrowingTaskGroup(of: Int.self) { group in
+                for index in 0..<10 {
+                    group.addTask {
+                        try await gateway.request("GET", "/api/tickets/\(index)").object["together"] as? Int ?? 0
+                    }
+                }
+                return try await group.reduce(into: [Int]()) { $0.append($1) }
+            }
+            #expect(together.max() == 10, "requests in flight at once through the gateway: \(together)")
+        }
+    }
+
     @Test func aDispatcherWithoutEveryURLRefusesToStart() throws {
         var runner = CommandRunner()
         runner.environment = ["JWT_KEY": Self.key, "FUNCTION_URLS": "orders-on-ticket-created=http://127.0.0.1:9/"]
@@ -250,5 +295,22 @@ import Testing
         let keyless = try runner.run(["function"])
         #expect(keyless.status != 0)
         #expect(keyless.stderr.contains("JWT_KEY"), "\(keyless.stderr)")
+    }
+}
+
+/// Counts requests in flight at a fake function, holding each until `count` are there at once or 5 s pass.
+actor InFlight {
+    private var current = 0
+    private var most = 0
+
+    func arrive(waitingFor count: Int) async -> Int {
+        current += 1
+        most = max(most, current)
+        let deadline = ContinuousClock.now + .seconds(5)
+        while most < count && ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+        current -= 1
+        return most
     }
 }

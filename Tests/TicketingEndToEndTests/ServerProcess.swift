@@ -54,7 +54,8 @@ final class ServerProcess: @unchecked Sendable {
         let configuration = URLSessionConfiguration.ephemeral
         configuration.httpShouldSetCookies = false
         configuration.httpCookieAcceptPolicy = .never
-        session = URLSession(configuration: configuration)
+        configuration.httpMaximumConnectionsPerHost = 64
+        session = URLSession(configuration: configuration, delegate: RedirectsNotFollowed(), delegateQueue: nil)
         try process.run()
         // Readiness: the process prints its address once it listens (bounded wait, 30 s).
         for _ in 0..<600 {
@@ -186,5 +187,15 @@ final class BackgroundCommand: @unchecked Sendable {
         }
         try? FileManager.default.removeItem(at: output.deletingLastPathComponent())
         return process.terminationStatus
+    }
+}
+
+/// Lets a test see a redirect as it was answered.
+final class RedirectsNotFollowed: NSObject, URLSessionTaskDelegate, Sendable {
+    func urlSession(
+        _ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
+        newRequest request: URLRequest, completionHandler: @escaping @Sendable (URLRequest?) -> Void
+    ) {
+        completionHandler(nil)
     }
 }

@@ -112,7 +112,6 @@ actor FakeSink {
     /// Runs `body` with a sink listening on a free port that answers 503 to the first `refusingFirst` events
     /// of `type`.
     static func with(refusingFirst: Int, of type: String, _ body: (FakeSink) async throws -> Void) async throws {
-        let (ports, portFound) = AsyncStream.makeStream(of: Int.self)
         let box = Box()
         let router = Router()
         router.post("/") { request, _ -> HTTPResponse.Status in
@@ -124,15 +123,10 @@ actor FakeSink {
             guard let sink = box.sink else { return .serviceUnavailable }
             return await sink.take(event) ? .accepted : .serviceUnavailable
         }
-        let app = Application(
-            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-            onServerRunning: { channel in portFound.yield(channel.localAddress?.port ?? 0) })
-        let server = Task { try await app.runService(gracefulShutdownSignals: []) }
-        var iterator = ports.makeAsyncIterator()
-        let port = await iterator.next() ?? 0
-        let sink = FakeSink(url: "http://127.0.0.1:\(port)/", refusals: refusingFirst, of: type)
-        box.sink = sink
-        defer { server.cancel() }
-        try await body(sink)
+        try await LoopbackServer.with(router) { url in
+            let sink = FakeSink(url: url, refusals: refusingFirst, of: type)
+            box.sink = sink
+            try await body(sink)
+        }
     }
 }

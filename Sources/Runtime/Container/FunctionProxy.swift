@@ -11,8 +11,10 @@ import NIOCore
 
 /// The HTTP front of a deployment where each function runs in its own container: it matches each request
 /// against the manifest's routes, exactly as the in-process ``Gateway`` does, and forwards it to that
-/// function's container. Unknown routes answer 404 in the SPEC error shape, bodies over the limit 413, and
-/// a container that cannot be reached 502. `GET /health` answers for the proxy itself.
+/// function's container. Unknown routes answer 404 in the SPEC error shape, bodies over the limit 413, a
+/// container that cannot be reached 502, and one that does not answer within its function's timeout (plus
+/// a margin) 504. Redirects are passed back to the client, never followed. `GET /health` answers for the
+/// proxy itself.
 public struct FunctionProxy: HTTPResponder {
     public typealias Context = GatewayContext
 
@@ -33,9 +35,15 @@ public struct FunctionProxy: HTTPResponder {
         let configuration = URLSessionConfiguration.ephemeral
         configuration.httpShouldSetCookies = false
         configuration.httpCookieAcceptPolicy = .never
-        configuration.timeoutIntervalForRequest = 900
-        session = URLSession(configuration: configuration)
+        configuration.timeoutIntervalForRequest = 900 + Self.timeoutMargin
+        configuration.timeoutIntervalForResource = 900 + Self.timeoutMargin
+        configuration.httpMaximumConnectionsPerHost = 256
+        session = URLSession(configuration: configuration, delegate: RedirectsPassedBack(), delegateQueue: nil)
     }
+
+    /// Seconds a container may take beyond its function's timeout before the proxy answers 504: time for
+    /// the function's own 504 to come back.
+    static let timeoutMargin: TimeInterval = 5
 
     public func respond(to request: Request, context: GatewayContext) async throws -> Response {
         let method = request.method.rawValue
@@ -63,6 +71,7 @@ public struct FunctionProxy: HTTPResponder {
         }
         var forwarded = URLRequest(url: url)
         forwarded.httpMethod = method
+        forwarded.timeoutInterval = registry.timeout(of: entry.name) + Self.timeoutMargin
         for field in request.headers where !Self.hopByHop.contains(field.name.canonicalName.lowercased()) {
             forwarded.addValue(field.value, forHTTPHeaderField: field.name.canonicalName)
         }
@@ -80,6 +89,9 @@ public struct FunctionProxy: HTTPResponder {
             return Response(
                 status: .init(code: http.statusCode), headers: fields,
                 body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        } catch let error as URLError where error.code == .timedOut {
+            logger.error("function timed out", metadata: ["function": "\(entry.name)"])
+            return Gateway.httpResponse(.errorResponse(504, [ErrorDetail(message: "Function timed out")]))
         } catch {
             logger.error("function unreachable", metadata: ["function": "\(entry.name)", "error": "\(error)"])
             return Gateway.httpResponse(
@@ -92,4 +104,14 @@ public struct FunctionProxy: HTTPResponder {
         "connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade", "te", "trailer", "host",
         "content-length",
     ]
+}
+
+/// Hands a container's redirect back to the client as it came, as any reverse proxy does.
+private final class RedirectsPassedBack: NSObject, URLSessionTaskDelegate, Sendable {
+    func urlSession(
+        _ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
+        newRequest request: URLRequest, completionHandler: @escaping @Sendable (URLRequest?) -> Void
+    ) {
+        completionHandler(nil)
+    }
 }
