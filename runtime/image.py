@@ -44,8 +44,8 @@ def run(command, **options):
 def release_binary():
     build = ["swift", "build", "-c", "release", "--product", "ticketing", "--static-swift-stdlib",
              "--scratch-path", str(SCRATCH)]
-    run(build, cwd=ROOT)
-    bin_path = run(build[:3] + ["--scratch-path", str(SCRATCH), "--show-bin-path"], cwd=ROOT,
+    run(build + ["--quiet"], cwd=ROOT)
+    bin_path = run(build[:4] + ["--scratch-path", str(SCRATCH), "--show-bin-path"], cwd=ROOT,
                    stdout=subprocess.PIPE).stdout.strip()
     return pathlib.Path(bin_path) / "ticketing"
 
@@ -77,6 +77,8 @@ def assemble(binary, context):
     (root / "usr/local/bin").mkdir(parents=True)
     shutil.copy2(binary, root / "usr/local/bin/ticketing")
     run(["strip", str(root / "usr/local/bin/ticketing")])
+    say(f"binary: {binary.stat().st_size / 1e6:.1f} MB, {(root / 'usr/local/bin/ticketing').stat().st_size / 1e6:.1f} MB "
+        "stripped")
     libraries = shared_libraries(binary)
     for library in libraries:
         place(library, root)
@@ -108,9 +110,11 @@ def build():
         say("shared libraries: " + " ".join(os.path.basename(library) for library in libraries))
         run(PODMAN + ["build", "--quiet", "-t", IMAGE, "-f", str(context / "Containerfile"), str(context)],
             stdout=subprocess.DEVNULL)
+    # The image this tag named before, now untagged, would otherwise stay in storage after every build.
+    run(PODMAN + ["image", "prune", "--force"], stdout=subprocess.DEVNULL)
     size = int(run(PODMAN + ["image", "inspect", "--format", "{{.Size}}", IMAGE], stdout=subprocess.PIPE)
                .stdout.strip())
-    say(f"built {IMAGE}: {size / 1e6:.1f} MB (binary {binary.stat().st_size / 1e6:.1f} MB before strip)")
+    say(f"built {IMAGE}: {size / 1e6:.1f} MB")
     return binary, size
 
 

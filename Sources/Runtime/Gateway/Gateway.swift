@@ -101,21 +101,20 @@ public struct Gateway: HTTPResponder {
     }
 
     /// `GET /health`: 200 when every service's store answers (only the served function's service when the
-    /// gateway serves one function), else 503.
+    /// gateway serves one function) within ``healthTimeout`` seconds, else 503. Services are asked side by
+    /// side, so an unreachable server costs one time-out, not one per service.
     func health() async -> FunctionKit.HTTPResponse {
-        var services: [String: String] = [:]
-        var healthy = true
+        let invoker = self.invoker
         let names = function.flatMap { invoker.registry.entry(named: $0) }.map { [$0.service] }
-        for service in names ?? invoker.registry.services.keys.sorted() {
-            do {
-                let database = try await invoker.database(for: service)
-                _ = try await database.read { sql in try await sql.raw("SELECT 1 AS ok").all().count }
-                services[service] = "ok"
-            } catch {
-                services[service] = "unreachable"
-                healthy = false
+        let checked = names ?? invoker.registry.services.keys.sorted()
+        var services: [String: String] = [:]
+        await withTaskGroup(of: (String, Bool).self) { group in
+            for service in checked {
+                group.addTask { (service, await Self.answers(service, invoker: invoker)) }
             }
+            for await (service, answered) in group { services[service] = answered ? "ok" : "unreachable" }
         }
+        let healthy = !services.values.contains("unreachable")
         let body: [String: JSONValue] = [
             "status": .string(healthy ? "ok" : "unavailable"),
             "storage": .string(invoker.storage.description),
@@ -123,6 +122,22 @@ public struct Gateway: HTTPResponder {
         ]
         return (try? FunctionKit.HTTPResponse.json(healthy ? 200 : 503, body))
             ?? FunctionKit.HTTPResponse(statusCode: healthy ? 200 : 503)
+    }
+
+    /// How long `/health` waits for a service's store, in seconds.
+    static let healthTimeout = 3.0
+
+    /// Whether `service`'s store answers a query within ``healthTimeout``.
+    private static func answers(_ service: String, invoker: Invoker) async -> Bool {
+        do {
+            _ = try await Deadline.run("health", seconds: healthTimeout) {
+                let database = try await invoker.database(for: service)
+                return try await database.read { sql in try await sql.raw("SELECT 1 AS ok").all().count }
+            }
+            return true
+        } catch {
+            return false
+        }
     }
 
     /// The API Gateway v2 event for an HTTP request.

@@ -50,12 +50,31 @@ public actor PostgresEngine: StorageEngine {
 
     private func connect(_ service: String, migrations: [Migration]) async throws -> PostgresServiceDatabase {
         var configuration = url.clientConfiguration()
-        configuration.options.additionalStartupParameters = [("search_path", Self.quoted(service))]
+        // A transaction left idle (a connection leaked mid-transaction) is ended by the server once it has
+        // outlived the longest handler timeout, so its locks cannot hold the other replicas up for ever.
+        configuration.options.additionalStartupParameters = [
+            ("search_path", Self.quoted(service)), ("idle_in_transaction_session_timeout", "960s"),
+        ]
         configuration.options.maximumConnections = connectionsPerService
         configuration.options.connectTimeout = .seconds(5)
         let client = PostgresClient(configuration: configuration, backgroundLogger: Self.quiet(logger))
-        runs.append(Task { await client.run() })
+        let run = Task { await client.run() }
         let database = PostgresServiceDatabase(service: service, client: client, logger: logger)
+        do {
+            try await prepare(service, client: client, database: database, migrations: migrations)
+        } catch {
+            // A pool that could not be used is closed, not left retrying its connections in the background.
+            run.cancel()
+            await run.value
+            throw error
+        }
+        runs.append(run)
+        return database
+    }
+
+    private func prepare(
+        _ service: String, client: PostgresClient, database: PostgresServiceDatabase, migrations: [Migration]
+    ) async throws {
         try await reach(client)
         try await client.withConnection { connection in
             let sql = connection.sql(queryLogLevel: .trace)
@@ -72,7 +91,6 @@ public actor PostgresEngine: StorageEngine {
             }
             try await sql.raw("SELECT pg_advisory_unlock_all()").run()
         }
-        return database
     }
 
     /// Fails in one line, within ``connectTimeout``, when the server cannot be reached, instead of waiting

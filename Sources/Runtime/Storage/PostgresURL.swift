@@ -4,8 +4,9 @@ import PostgresNIO
 
 /// A `DATABASE_URL` naming a PostgreSQL server: `postgres://user:password@host:port/database?sslmode=…`.
 ///
-/// `sslmode` is `disable`, `prefer` (the default, as with libpq) or `require`; `verify-full` is accepted as
-/// `require` with certificate and host checks (which `require` also does here). The password is never
+/// `sslmode` means what it means to libpq: `disable`; `prefer` (the default: TLS when the server offers it)
+/// and `require` (TLS or nothing) encrypt without checking the server's certificate; `verify-ca` checks it
+/// against the system's trusted roots and `verify-full` checks the host name too. The password is never
 /// printed: ``description`` leaves it out.
 public struct PostgresURL: Sendable, CustomStringConvertible {
     /// The server's host.
@@ -37,8 +38,8 @@ public struct PostgresURL: Sendable, CustomStringConvertible {
             throw PostgresURLError("DATABASE_URL must name a user: postgres://<user>@host:5432/database")
         }
         let sslMode = components.queryItems?.first { $0.name == "sslmode" }?.value ?? "prefer"
-        guard ["disable", "prefer", "require", "verify-full"].contains(sslMode) else {
-            throw PostgresURLError("DATABASE_URL sslmode must be disable, prefer, require or verify-full")
+        guard ["disable", "prefer", "require", "verify-ca", "verify-full"].contains(sslMode) else {
+            throw PostgresURLError("DATABASE_URL sslmode must be disable, prefer, require, verify-ca or verify-full")
         }
         self.host = host
         self.port = components.port ?? 5432
@@ -54,10 +55,16 @@ public struct PostgresURL: Sendable, CustomStringConvertible {
 
     /// A client configuration for this server, connecting to `database` (this URL's by default).
     func clientConfiguration(database: String? = nil) -> PostgresClient.Configuration {
+        var encryptOnly = TLSConfiguration.makeClientConfiguration()
+        encryptOnly.certificateVerification = .none
+        var checkCA = TLSConfiguration.makeClientConfiguration()
+        checkCA.certificateVerification = .noHostnameVerification
         let tls: PostgresClient.Configuration.TLS =
             switch sslMode {
             case "disable": .disable
-            case "prefer": .prefer(.makeClientConfiguration())
+            case "prefer": .prefer(encryptOnly)
+            case "require": .require(encryptOnly)
+            case "verify-ca": .require(checkCA)
             default: .require(.makeClientConfiguration())
             }
         return PostgresClient.Configuration(
