@@ -23,6 +23,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
     ],
     targets: [
         .target(
@@ -52,6 +53,14 @@ let package = Package(
         ),
         .target(name: "Expiration", dependencies: ["FunctionKit", "Contracts"]),
         .target(
+            name: "Web",
+            dependencies: [
+                "FunctionKit", .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            resources: [.copy("Templates"), .copy("Assets")]
+        ),
+        .target(
             name: "Runtime",
             dependencies: [
                 "FunctionKit", "Contracts",
@@ -70,6 +79,7 @@ let package = Package(
             name: "ticketing",
             dependencies: [
                 "FunctionKit", "Contracts", "Runtime", "Auth", "Tickets", "Orders", "Expiration", "Payments", "Stripe",
+                "Web",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -95,7 +105,7 @@ let package = Package(
         .testTarget(
             name: "RuntimeTests",
             dependencies: [
-                "Runtime", "FunctionTesting", "Auth", "Tickets", "Orders", "Expiration", "Payments", "Stripe",
+                "Runtime", "FunctionTesting", "Auth", "Tickets", "Orders", "Expiration", "Payments", "Stripe", "Web",
             ]
         ),
         .testTarget(
@@ -109,5 +119,12 @@ let package = Package(
             name: "TicketingEndToEndTests",
             dependencies: ["ticketing", .product(name: "Hummingbird", package: "hummingbird")]),
         .testTarget(name: "StripeTests", dependencies: ["Stripe"]),
+        .testTarget(
+            name: "WebTests",
+            dependencies: [
+                "Web", "Auth", "Tickets", "Orders", "Expiration", "Payments", "Stripe", "Runtime", "FunctionTesting",
+                "FunctionKit",
+            ]
+        ),
     ]
 )

@@ -79,6 +79,10 @@ def assemble(binary, context):
     run(["strip", str(root / "usr/local/bin/ticketing")])
     say(f"binary: {binary.stat().st_size / 1e6:.1f} MB, {(root / 'usr/local/bin/ticketing').stat().st_size / 1e6:.1f} MB "
         "stripped")
+    # Package resources (the web pages' templates and assets) sit beside the binary, where Bundle.module
+    # looks for them.
+    for bundle in binary.parent.glob("*.resources"):
+        shutil.copytree(bundle, root / "usr/local/bin" / bundle.name)
     libraries = shared_libraries(binary)
     for library in libraries:
         place(library, root)
@@ -198,6 +202,18 @@ def check_http_function():
         container.remove()
 
 
+def check_page():
+    container = Container("web-home")
+    try:
+        first_ok(container.url("/health"), container.started)
+        status, body = call(container.url("/"))
+        expect(status == 200 and "Tickets for sale" in body, f"GET / → {status} {body[:300]}", container)
+        expect(container.stop() == 0, "SIGTERM ended web-home with a failure", container)
+        say("web-home: GET / 200, the page rendered from the image's templates; SIGTERM exit 0")
+    finally:
+        container.remove()
+
+
 def check_event_function():
     container = Container("orders-on-ticket-created")
     try:
@@ -250,6 +266,7 @@ def check():
     binary, size = build()
     cold = [check_http_function() for _ in range(3)]
     check_event_function()
+    check_page()
     samples = process_cold_start(binary)
     say(f"image size: {size / 1e6:.1f} MB")
     say(f"cold start, podman run → first 200: median {statistics.median(cold):.0f} ms "

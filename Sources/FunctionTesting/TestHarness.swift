@@ -109,11 +109,28 @@ public struct TestHarness: Sendable {
         try await http(function, body: try JSONCoding.string(body), token: token, pathParameters: pathParameters)
     }
 
+    /// A page's contract: a redirect names where to, anything else is HTML.
+    static func violations(ofPage response: HTTPResponse) -> [SchemaViolation] {
+        let headers = Dictionary(
+            response.headers.map { ($0.key.lowercased(), $0.value) }, uniquingKeysWith: { first, _ in first })
+        if (300..<400).contains(response.statusCode) {
+            return headers["location"] == nil
+                ? [SchemaViolation(instancePath: "", schemaPath: "", message: "a redirect has no location")] : []
+        }
+        let type = headers["content-type"] ?? ""
+        return type.hasPrefix("text/html") || type.hasPrefix("text/css") || type.hasPrefix("text/javascript")
+            ? [] : [SchemaViolation(instancePath: "", schemaPath: "", message: "a page answered '\(type)'")]
+    }
+
     /// Invokes HTTP function `function` with a prepared request. Throws ``ContractViolation`` when the
     /// response or an event it published breaks its schema.
     public func send(_ function: String, _ request: HTTPRequest) async throws -> TestResponse {
         let result = try await invoker.invoke(http: function, request: request)
-        let violations = try contracts.violations(of: result.response, function: function)
+        let html = invoker.registry.entry(named: function)?.handler.answersHTML ?? false
+        let violations =
+            html
+            ? Self.violations(ofPage: result.response)
+            : try contracts.violations(of: result.response, function: function)
         guard violations.isEmpty else {
             throw ContractViolation(
                 function: function, payload: "response \(result.response.statusCode) \(result.response.body)",

@@ -38,6 +38,17 @@ struct LocalProject {
         let invoker = Invoker(
             registry: registry, storage: storage, sessions: sessions, clock: clock, logger: logger, contracts: contracts
         )
+        // The pages call the API: through the gateway when API_URL names one (a page in its own container),
+        // else the functions of this process, in-process.
+        if let base = environment["API_URL"], !base.isEmpty {
+            guard let url = URL(string: base), url.scheme == "http" || url.scheme == "https", url.host != nil else {
+                throw CommandError("API_URL must be an http(s)://host:port URL, not '\(base)'")
+            }
+            let remote = RemoteAPI(base: url)
+            configuration.api.bind { try await remote.send($0) }
+        } else {
+            configuration.api.bind { try await invoker.route($0) }
+        }
         return LocalProject(
             manifest: manifest, registry: registry, invoker: invoker, storage: storage, contracts: contracts,
             configuration: configuration)

@@ -13,7 +13,7 @@ struct OpenAPI: AsyncParsableCommand {
         let manifest = try Manifest.load(path: project.manifest)
         let contracts = try ContractCatalog.load(directory: project.schemasDirectory)
         let document = try OpenAPIDocument.make(
-            manifest: manifest, contracts: contracts, version: Ticketing.configuration.version)
+            manifest: manifest, contracts: contracts, version: Ticketing.configuration.version, pages: Services.pages)
         print(document.prettyPrinted)
     }
 }

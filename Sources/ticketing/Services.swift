@@ -6,6 +6,7 @@ import Orders
 import Payments
 import Stripe
 import Tickets
+import Web
 
 /// The one place where the services are wired into the runtime.
 enum Services {
@@ -19,6 +20,10 @@ enum Services {
         var stripeDescription = "Stripe: mock"
         /// The currency orders are charged in.
         var currency = PaymentsService.defaultCurrency
+        /// Where the pages send their API calls; bound once the runtime exists (``LocalProject``).
+        var api = MarketplaceAPI()
+        /// How the pay form takes cards.
+        var cards = CardEntry.testCards
 
         /// The configuration `environment` describes; a malformed setting stops with one line naming it.
         static func from(_ environment: [String: String]) throws -> Configuration {
@@ -28,9 +33,18 @@ enum Services {
             } catch {
                 throw CommandError("\(error)")
             }
+            // Stripe.js needs the live client behind it: with the mock, the form offers the test cards.
+            let publishable = environment["STRIPE_PUBLISHABLE_KEY"].flatMap { $0.isEmpty ? nil : $0 }
+            let cards: CardEntry =
+                if let publishable, !(stripe.client is MockStripeClient) {
+                    .stripeJS(publishableKey: publishable)
+                } else {
+                    .testCards
+                }
             return Configuration(
                 expirationWindow: try Settings.expirationWindow(environment), stripe: stripe.client,
-                stripeDescription: stripe.description, currency: try Settings.paymentCurrency(environment))
+                stripeDescription: stripe.description, currency: try Settings.paymentCurrency(environment),
+                cards: cards)
         }
     }
 
@@ -40,6 +54,12 @@ enum Services {
             AuthService.definition(), TicketsService.definition(),
             OrdersService.definition(expirationWindow: configuration.expirationWindow), ExpirationService.definition(),
             PaymentsService.definition(stripe: configuration.stripe, currency: configuration.currency),
+            WebService.definition(settings: WebSettings(api: configuration.api, cards: configuration.cards)),
         ]
+    }
+
+    /// The HTML functions (pages), which the OpenAPI document leaves out.
+    static var pages: Set<String> {
+        Set(all().flatMap(\.functions).filter(\.handler.answersHTML).map(\.name))
     }
 }

@@ -9,6 +9,7 @@ import Runtime
 import Stripe
 import Testing
 import Tickets
+import Web
 
 /// The contracts: every sample against its schemas, and the Swift validator against the reference
 /// implementation (Python's check-jsonschema) on every sample.
@@ -28,6 +29,7 @@ import Tickets
             services: [
                 AuthService.definition(), TicketsService.definition(), OrdersService.definition(),
                 ExpirationService.definition(), PaymentsService.definition(stripe: MockStripeClient()),
+                WebService.definition(settings: WebSettings(api: MarketplaceAPI(), cards: .testCards)),
             ],
             manifest: try Manifest.load(path: ProjectFiles.manifest.path), knownSubjects: contracts.subjects)
         return (

@@ -9,12 +9,14 @@ import Runtime
 import Stripe
 import Testing
 import Tickets
+import Web
 
 /// functions.yaml parsing and its validation against the compiled handlers (SPEC §3).
 @Suite struct ManifestTests {
     let services = [
         AuthService.definition(), TicketsService.definition(), OrdersService.definition(),
         ExpirationService.definition(), PaymentsService.definition(stripe: MockStripeClient()),
+        WebService.definition(settings: WebSettings(api: MarketplaceAPI(), cards: .testCards)),
     ]
 
     private func problems(_ yaml: String) throws -> [String] {
@@ -29,7 +31,7 @@ import Tickets
     @Test func theProjectManifestMatchesTheHandlers() throws {
         let manifest = try Manifest.load(path: ProjectFiles.manifest.path)
         let registry = try FunctionRegistry(services: services, manifest: manifest)
-        #expect(registry.entries.count == 26)
+        #expect(registry.entries.count == 43)
         let match = try #require(registry.route(method: "get", path: "/api/tickets/abc"))
         #expect(match.entry.name == "tickets-show")
         #expect(match.parameters == ["id": "abc"])

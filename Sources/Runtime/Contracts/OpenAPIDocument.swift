@@ -5,8 +5,10 @@ import FunctionKit
 /// the schemas (`<function>.request.json`, `.response.json` with its `x-status`, `.query.json`,
 /// `error.json`): nothing in it is written by hand.
 public enum OpenAPIDocument {
-    /// Builds the document.
-    public static func make(manifest: Manifest, contracts: ContractCatalog, version: String) throws -> JSONValue {
+    /// Builds the document; `pages` (HTML functions, not part of the JSON API) are left out.
+    public static func make(
+        manifest: Manifest, contracts: ContractCatalog, version: String, pages: Set<String> = []
+    ) throws -> JSONValue {
         var schemas: [String: JSONValue] = [:]
         var paths: [String: [String: JSONValue]] = [:]
         func component(_ id: String, named name: String) throws -> JSONValue? {
@@ -22,7 +24,7 @@ public enum OpenAPIDocument {
         }
         let error = try component(ContractCatalog.errorSchema, named: "error")
         for function in manifest.functions {
-            guard case .http(let route) = function.trigger else { continue }
+            guard case .http(let route) = function.trigger, !pages.contains(function.name) else { continue }
             var operation: [String: JSONValue] = [
                 "operationId": .string(function.name),
                 "tags": .array([.string(function.service)]),

@@ -126,7 +126,9 @@ public struct SampleCheck: Sendable {
                 problems.append(
                     "function '\(entry.name)' has no payload schema (events/schemas/schedule/\(entry.name).json)")
             }
-            if case .http = entry.handler, !contracts.validator.knows(ContractCatalog.responseSchema(for: entry.name)) {
+            if case .http = entry.handler, !entry.handler.answersHTML,
+                !contracts.validator.knows(ContractCatalog.responseSchema(for: entry.name))
+            {
                 problems.append(
                     "function '\(entry.name)' has no response schema (events/schemas/http/\(entry.name).response.json)")
             }
