@@ -11,7 +11,7 @@ HEADER = """# The marketplace deployed as one container per function, on one Pos
 #   docker build -f runtime/Dockerfile -t ticketing .
 #   JWT_KEY=$(openssl rand -hex 32) docker compose -f runtime/compose.yaml up
 #
-# `gateway` (http://localhost:8080) routes the API to the HTTP functions' containers; `dispatcher` delivers
+# `gateway` (http://localhost:8080) routes the API and the web pages to the HTTP functions' containers; `dispatcher` delivers
 # the events and timers they commit to the event functions' containers. Every container shares
 # DATABASE_URL (each service keeps to its own schema) and JWT_KEY. Generated from functions.yaml by
 # runtime/compose.py; run it again after adding a function.
@@ -48,10 +48,10 @@ services:
 
 
 def functions():
-    """(name, is_http) for every function of the manifest, in its order."""
+    """(name, is_http, is_page) for every function of the manifest, in its order."""
     text = (ROOT / "functions.yaml").read_text()
     blocks = re.split(r"^  - name: ", text, flags=re.M)[1:]
-    return [(block.split("\n")[0].strip(), "\n    http:" in block) for block in blocks]
+    return [(block.split("\n")[0].strip(), "\n    http:" in block, "\n    service: web" in block) for block in blocks]
 
 
 def front(command, names):
@@ -66,10 +66,13 @@ def front(command, names):
 def render():
     every = functions()
     text = HEADER
-    text += front("gateway", [name for name, http in every if http])
-    text += front("dispatcher", [name for name, http in every if not http])
-    for name, _ in every:
+    text += front("gateway", [name for name, http, _ in every if http])
+    text += front("dispatcher", [name for name, http, _ in every if not http])
+    for name, _, page in every:
         text += f"\n  {name}:\n    <<: *ticketing\n    environment:\n      <<: *environment\n      FUNCTION: {name}\n"
+        # A page calls the API through the gateway, as a browser's request would reach it.
+        if page:
+            text += "      API_URL: http://gateway:8080\n"
     return text + "\nvolumes:\n  postgres:\n"
 
 

@@ -262,6 +262,25 @@ import Testing
         }
     }
 
+    @Test func aPageInItsOwnContainerCallsTheAPIAtAPIURL() async throws {
+        let api = try ServerProcess(environment: ["JWT_KEY": Self.key])
+        defer { api.stop() }
+        let alice = try await Shopper.signUp("alice@example.com", on: api)
+        _ = try await alice.list("Symphony <No. 9>", price: "45")
+        let page = try ServerProcess(
+            command: ["function"],
+            environment: [
+                "FUNCTION": "web-home", "PORT": "0", "JWT_KEY": Self.key, "API_URL": api.baseURL.absoluteString,
+            ])
+        defer { page.stop() }
+        let home = try await page.request("GET", "/")
+        #expect(home.status == 200)
+        #expect(home.text.contains("Symphony &lt;No. 9&gt;"), "\(home.text)")
+        #expect(home.text.contains("$45.00"))
+        let searched = try await page.request("GET", "/?title=nothing")
+        #expect(searched.text.contains("No tickets match"))
+    }
+
     @Test func aDispatcherWithoutEveryURLRefusesToStart() throws {
         var runner = CommandRunner()
         runner.environment = ["JWT_KEY": Self.key, "FUNCTION_URLS": "orders-on-ticket-created=http://127.0.0.1:9/"]
