@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Builds the function image FROM scratch with podman and checks it by running function containers.
 
+    python3 runtime/image.py binary   # only the release build (scripts/test starts it early, in the background)
     python3 runtime/image.py build    # release build, then the image (tag: localhost/ticketing:scratch)
     python3 runtime/image.py check    # build, then run containers and call them over HTTP; prints figures
 
@@ -276,7 +277,7 @@ def check():
 
 
 if __name__ == "__main__":
-    commands = {"build": build, "check": check}
+    commands = {"binary": release_binary, "build": build, "check": check}
     if len(sys.argv) != 2 or sys.argv[1] not in commands:
-        sys.exit("usage: runtime/image.py build|check")
+        sys.exit("usage: runtime/image.py binary|build|check")
     commands[sys.argv[1]]()
