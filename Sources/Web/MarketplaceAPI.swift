@@ -78,6 +78,9 @@ struct APIReply: Sendable {
         try JSONDecoder().decode(type, from: body)
     }
 
+    /// The first error's message.
+    var message: String { errors.first?.message ?? "Something went wrong (HTTP \(status))" }
+
     /// The SPEC error shape's entries; a generic one when the body has none.
     var errors: [ErrorDetail] {
         let decoded = (try? JSONDecoder().decode(ErrorBody.self, from: body))?.errors ?? []

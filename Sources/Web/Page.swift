@@ -16,16 +16,13 @@ extension Page {
         do {
             return try await respond(to: visit)
         } catch PageRefusal.forgedForm {
-            return try visit.page(
-                "problem", status: 403, title: "Form expired",
-                data: [
-                    "message": "This form has expired or did not come from this site. Reload the page and try again."
-                ])
+            return try visit.problem(
+                403, title: "Form expired",
+                message: "This form has expired or did not come from this site. Reload the page and try again.")
         } catch let error as APIUnavailable {
             context.logger.error("the API cannot be reached", metadata: ["error": "\(error)"])
-            return try visit.page(
-                "problem", status: 503, title: "Unavailable",
-                data: ["message": "The marketplace is unavailable right now. Try again in a moment."])
+            return try visit.problem(
+                503, title: "Unavailable", message: "The marketplace is unavailable right now. Try again in a moment.")
         }
     }
 }

@@ -71,6 +71,11 @@ struct Visit {
         return HTTPResponse(statusCode: status, headers: headers, cookies: cookies + newCookies, body: html)
     }
 
+    /// A page that only says what went wrong, with a way back.
+    func problem(_ status: Int, title: String, message: String) throws -> HTTPResponse {
+        try page("problem", status: status, title: title, data: ["message": message])
+    }
+
     /// A 303 to `location` (post, then redirect, then get), passing on `cookies`.
     func redirect(to location: String, cookies: [String] = []) -> HTTPResponse {
         var headers = Self.securityHeaders(cards: settings.cards)

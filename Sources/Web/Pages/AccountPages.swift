@@ -1,61 +1,44 @@
 import Foundation
 import FunctionKit
 
-/// `web-signup-form`: `GET /signup`.
-struct SignupForm: Page {
+/// The two account forms: the same fields, posted to a different API route.
+enum AccountForm: Sendable {
+    case signUp
+    case signIn
+
+    var template: String { self == .signUp ? "signup" : "signin" }
+    var title: String { self == .signUp ? "Sign up" : "Sign in" }
+    var apiPath: String { self == .signUp ? "/api/users/signup" : "/api/users/signin" }
+}
+
+/// `web-signup-form` (`GET /signup`) and `web-signin-form` (`GET /signin`).
+struct AccountFormPage: Page {
     let settings: WebSettings
+    let form: AccountForm
 
     func respond(to visit: Visit) async throws -> HTTPResponse {
-        try visit.page("signup", title: "Sign up", data: ["next": visit.request.queryStringParameters["next"] ?? "/"])
+        try visit.page(
+            form.template, title: form.title, data: ["next": visit.request.queryStringParameters["next"] ?? "/"])
     }
 }
 
-/// `web-signup`: `POST /signup` creates the account through the API and signs the browser in.
-struct Signup: Page {
+/// `web-signup` (`POST /signup`) and `web-signin` (`POST /signin`): the API creates the account or checks the
+/// password, and its session cookie is handed on to the browser, which goes back where it came from.
+struct AccountSubmission: Page {
     let settings: WebSettings
+    let form: AccountForm
 
     func respond(to visit: Visit) async throws -> HTTPResponse {
-        let form = try visit.form()
-        let next = (form["next"] ?? "/").safeReturnPath
+        let posted = try visit.form()
+        let next = (posted["next"] ?? "/").safeReturnPath
         let reply = try await visit.api(
-            "POST", "/api/users/signup",
-            body: ["email": .string(form.text("email")), "password": .string(form["password"] ?? "")])
+            "POST", form.apiPath,
+            body: ["email": .string(posted.text("email")), "password": .string(posted["password"] ?? "")])
         guard reply.succeeded else {
-            return try visit.page(
-                "signup", status: 400, title: "Sign up",
-                data: FormErrors(details: reply.errors).values.merging(["email": form.text("email"), "next": next]) {
-                    $1
-                })
-        }
-        return visit.redirect(to: next, cookies: reply.cookies)
-    }
-}
-
-/// `web-signin-form`: `GET /signin`.
-struct SigninForm: Page {
-    let settings: WebSettings
-
-    func respond(to visit: Visit) async throws -> HTTPResponse {
-        try visit.page("signin", title: "Sign in", data: ["next": visit.request.queryStringParameters["next"] ?? "/"])
-    }
-}
-
-/// `web-signin`: `POST /signin`.
-struct Signin: Page {
-    let settings: WebSettings
-
-    func respond(to visit: Visit) async throws -> HTTPResponse {
-        let form = try visit.form()
-        let next = (form["next"] ?? "/").safeReturnPath
-        let reply = try await visit.api(
-            "POST", "/api/users/signin",
-            body: ["email": .string(form.text("email")), "password": .string(form["password"] ?? "")])
-        guard reply.succeeded else {
-            return try visit.page(
-                "signin", status: 400, title: "Sign in",
-                data: FormErrors(details: reply.errors).values.merging(["email": form.text("email"), "next": next]) {
-                    $1
-                })
+            var data = FormErrors(details: reply.errors).values
+            data["email"] = posted.text("email")
+            data["next"] = next
+            return try visit.page(form.template, status: 400, title: form.title, data: data)
         }
         return visit.redirect(to: next, cookies: reply.cookies)
     }

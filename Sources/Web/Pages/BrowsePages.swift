@@ -63,9 +63,9 @@ struct TicketPage: Page {
     {
         let reply = try await visit.api("GET", "/api/tickets/\(id.pathComponentEncoded)")
         guard reply.succeeded else {
-            return try visit.page(
-                "problem", status: reply.status == 404 ? 404 : 502, title: "Not found",
-                data: ["message": reply.status == 404 ? "That ticket does not exist." : reply.errors[0].message])
+            return try visit.problem(
+                reply.status == 404 ? 404 : 502, title: "Not found",
+                message: reply.status == 404 ? "That ticket does not exist." : reply.message)
         }
         let ticket = try reply.decode(Ticket.self)
         var data = FormErrors(details: errors).values

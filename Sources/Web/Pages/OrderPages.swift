@@ -9,8 +9,7 @@ struct OrdersPage: Page {
         guard visit.session != nil else { return visit.signInFirst() }
         let reply = try await visit.api("GET", "/api/orders")
         guard reply.succeeded else {
-            return try visit.page(
-                "problem", status: 502, title: "My orders", data: ["message": reply.errors[0].message])
+            return try visit.problem(502, title: "My orders", message: reply.message)
         }
         let orders = try reply.decode([Order].self).reversed().map { $0.view(now: visit.context.now) }
         return try visit.page("orders", title: "My orders", data: ["orders": orders, "empty": orders.isEmpty])
@@ -39,9 +38,9 @@ struct OrderPage: Page {
     {
         let reply = try await visit.api("GET", "/api/orders/\(id.pathComponentEncoded)")
         guard reply.succeeded else {
-            return try visit.page(
-                "problem", status: reply.status == 404 ? 404 : 403, title: "Order",
-                data: ["message": reply.status == 404 ? "That order does not exist." : reply.errors[0].message])
+            return try visit.problem(
+                reply.status == 404 ? 404 : 403, title: "Order",
+                message: reply.status == 404 ? "That order does not exist." : reply.message)
         }
         let order = try reply.decode(Order.self)
         var data = FormErrors(details: errors).values

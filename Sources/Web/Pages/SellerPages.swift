@@ -58,9 +58,8 @@ struct MyTicketsPage: Page {
         let listed = try await visit.api("GET", "/api/tickets", query: ["userId": user.id, "limit": "500"])
         let sold = try await visit.api("GET", "/api/orders", query: ["role": "seller"])
         guard listed.succeeded, sold.succeeded else {
-            return try visit.page(
-                "problem", status: 502, title: "My tickets",
-                data: ["message": (listed.succeeded ? sold : listed).errors[0].message])
+            return try visit.problem(
+                502, title: "My tickets", message: (listed.succeeded ? sold : listed).message)
         }
         let errorValues = FormErrors(details: errors).values
         let tickets = try listed.decode([Ticket].self).map { ticket in
