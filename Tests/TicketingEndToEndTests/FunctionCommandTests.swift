@@ -14,6 +14,15 @@ import Testing
             command: ["function"], environment: ["FUNCTION": function, "PORT": "0", "JWT_KEY": key], runner: runner)
     }
 
+    /// Every HTTP function of the project's functions.yaml: the gateway needs a URL for each.
+    static func httpFunctions() throws -> [String] {
+        let manifest = try String(
+            contentsOf: CommandRunner.root.appendingPathComponent("functions.yaml"), encoding: .utf8)
+        return manifest.components(separatedBy: "\n  - name: ").dropFirst().compactMap { block in
+            block.contains("\n    http:") ? block.prefix { $0 != "\n" }.trimmingCharacters(in: .whitespaces) : nil
+        }
+    }
+
     /// The CloudEvent `orders-on-ticket-created` takes, as the JSON data of a binary-mode request.
     static let ticketData = #"{"id":"t-1","version":0,"title":"Eras Tour","price":149.99,"userId":"u-1"}"#
 
@@ -183,10 +192,7 @@ import Testing
         defer { auth.stop() }
         let tickets = try Self.container("tickets-create", runner: runner)
         defer { tickets.stop() }
-        let routed = [
-            "auth-signin", "auth-signout", "auth-currentuser", "tickets-list", "tickets-show", "tickets-update",
-            "orders-create", "orders-list", "orders-show", "orders-cancel", "payments-create",
-        ]
+        let routed = try Self.httpFunctions().filter { $0 != "auth-signup" && $0 != "tickets-create" }
         let urls =
             ["auth-signup=\(auth.baseURL.absoluteString)", "tickets-create=\(tickets.baseURL.absoluteString)"]
             + routed.map { "\($0)=http://127.0.0.1:9/" }
@@ -238,11 +244,8 @@ import Testing
             runner.environment = ["JWT_KEY": Self.key]
             let urls =
                 ["tickets-list=\(url)", "tickets-show=\(url)"]
-                + [
-                    "auth-signup", "auth-signin", "auth-signout", "auth-currentuser", "tickets-create",
-                    "tickets-update",
-                    "orders-create", "orders-list", "orders-show", "orders-cancel", "payments-create",
-                ].map { "\($0)=http://127.0.0.1:9/" }
+                + (try Self.httpFunctions()).filter { $0 != "tickets-list" && $0 != "tickets-show" }
+                .map { "\($0)=http://127.0.0.1:9/" }
             let gateway = try ServerProcess(
                 command: ["gateway"], environment: ["FUNCTION_URLS": urls.joined(separator: ","), "PORT": "0"],
                 runner: runner)
