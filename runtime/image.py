@@ -1,15 +1,19 @@
 #!/usr/bin/env python3
 """Builds the function image FROM scratch with podman and checks it by running function containers.
 
-    python3 runtime/image.py binary   # only the release build (scripts/test starts it early, in the background)
+    python3 runtime/image.py binary   # only the release build
     python3 runtime/image.py build    # release build, then the image (tag: localhost/ticketing:scratch)
     python3 runtime/image.py check    # build, then run containers and call them over HTTP; prints figures
+    python3 runtime/image.py check --configuration debug   # the same from the debug build (scripts/test)
 
 This is the path for a machine with no registry (no base images): podman and buildah from Debian with runc
-and vfs storage. The image holds the release binary, built with --static-swift-stdlib in its own scratch
-path, the shared libraries `ldd` lists for it, CA certificates, and functions.yaml with events/. With a
+and vfs storage. The image holds the binary, the shared libraries `ldd` lists for it, CA certificates, and
+functions.yaml with events/. The release binary (the default) is built with --static-swift-stdlib in its
+own scratch path; the debug binary is the one `swift build` made for the tests, so checking its image costs
+no second compile, and `ldd` brings Swift's runtime libraries along to the paths its RUNPATH names. With a
 registry, runtime/Dockerfile is the documented path.
 """
+import argparse
 import json
 import os
 import pathlib
@@ -49,6 +53,16 @@ def release_binary():
     bin_path = run(build[:4] + ["--scratch-path", str(SCRATCH), "--show-bin-path"], cwd=ROOT,
                    stdout=subprocess.PIPE).stdout.strip()
     return pathlib.Path(bin_path) / "ticketing"
+
+
+def debug_binary():
+    """The debug build's binary in the package's usual build directory (a no-op build after the tests')."""
+    run(["swift", "build", "--product", "ticketing", "--quiet"], cwd=ROOT)
+    bin_path = run(["swift", "build", "--show-bin-path"], cwd=ROOT, stdout=subprocess.PIPE).stdout.strip()
+    return pathlib.Path(bin_path) / "ticketing"
+
+
+BINARIES = {"release": release_binary, "debug": debug_binary}
 
 
 def shared_libraries(binary):
@@ -107,8 +121,8 @@ def assemble(binary, context):
     return libraries
 
 
-def build():
-    binary = release_binary()
+def build(configuration="release"):
+    binary = BINARIES[configuration]()
     with tempfile.TemporaryDirectory(prefix="ticketing-image-") as directory:
         context = pathlib.Path(directory)
         libraries = assemble(binary, context)
@@ -119,7 +133,7 @@ def build():
     run(PODMAN + ["image", "prune", "--force"], stdout=subprocess.DEVNULL)
     size = int(run(PODMAN + ["image", "inspect", "--format", "{{.Size}}", IMAGE], stdout=subprocess.PIPE)
                .stdout.strip())
-    say(f"built {IMAGE}: {size / 1e6:.1f} MB")
+    say(f"built {IMAGE} from the {configuration} binary: {size / 1e6:.1f} MB")
     return binary, size
 
 
@@ -242,7 +256,7 @@ def check_event_function():
 
 
 def process_cold_start(binary, runs=5):
-    """Milliseconds from starting the release binary in container mode to its first 200, median of `runs`."""
+    """Milliseconds from starting the binary in container mode to its first 200, median of `runs`."""
     samples = []
     for _ in range(runs):
         port = free_port()
@@ -260,11 +274,11 @@ def process_cold_start(binary, runs=5):
     return samples
 
 
-def check():
+def check(configuration="release"):
     for tool in ("podman", "runc", "ldd", "strip"):
         if shutil.which(tool) is None:
             sys.exit(f"image: {tool} not found (scripts/setup installs podman, buildah and runc)")
-    binary, size = build()
+    binary, size = build(configuration)
     cold = [check_http_function() for _ in range(3)]
     check_event_function()
     check_page()
@@ -272,12 +286,17 @@ def check():
     say(f"image size: {size / 1e6:.1f} MB")
     say(f"cold start, podman run → first 200: median {statistics.median(cold):.0f} ms "
         f"(min {min(cold):.0f}, max {max(cold):.0f}, n={len(cold)})")
-    say(f"cold start, release binary in container mode → first 200: median {statistics.median(samples):.0f} ms "
+    say(f"cold start, {configuration} binary in container mode → first 200: median {statistics.median(samples):.0f} ms "
         f"(min {min(samples):.0f}, max {max(samples):.0f}, n={len(samples)})")
 
 
 if __name__ == "__main__":
-    commands = {"binary": release_binary, "build": build, "check": check}
-    if len(sys.argv) != 2 or sys.argv[1] not in commands:
-        sys.exit("usage: runtime/image.py binary|build|check")
-    commands[sys.argv[1]]()
+    parser = argparse.ArgumentParser(description="Builds and checks the function image FROM scratch.")
+    parser.add_argument("command", choices=["binary", "build", "check"])
+    parser.add_argument("--configuration", choices=sorted(BINARIES), default="release",
+                        help="which build the image carries (default: release)")
+    arguments = parser.parse_args()
+    if arguments.command == "binary":
+        BINARIES[arguments.configuration]()
+    else:
+        {"build": build, "check": check}[arguments.command](arguments.configuration)
