@@ -7,7 +7,7 @@ import SQLKit
 ///
 /// Only `version == stored + 1` is applied. A version at or below the stored one was applied already and
 /// changes nothing. A gap, or a ticket the replica does not have yet, means an earlier event is still on its
-/// way: the delivery fails with ``FunctionError/retryLater(_:)`` and is retried, never dropped.
+/// way: the delivery is deferred with ``FunctionError/retryLater(_:)`` and retried, never dropped.
 public struct ReplicateTicketChange: EventFunction {
     /// Creates the function.
     public init() {}

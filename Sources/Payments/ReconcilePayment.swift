@@ -37,7 +37,7 @@ public struct ReconcilePayment: ScheduledFunction {
             try await context.transaction { try await attempt.finish(in: $0) }
             return
         } catch let error as StripeError {
-            throw FunctionError.retryLater("Stripe did not settle the attempt on order \(payload.orderId): \(error)")
+            throw FunctionError.unavailable("Stripe did not settle the attempt on order \(payload.orderId): \(error)")
         }
         let settlement = try await context.transaction { transaction in
             try await PaymentLedger.settle(charge, of: attempt, in: transaction)

@@ -49,7 +49,7 @@ public struct RefundPayment: ScheduledFunction {
         do {
             refund = try await Self.refund(payment, through: stripe)
         } catch let error as StripeError {
-            throw FunctionError.retryLater("refund of \(payment.stripeID) failed: \(error)")
+            throw FunctionError.unavailable("refund of \(payment.stripeID) failed: \(error)")
         }
         try await context.transaction { transaction in
             try await transaction.sql.update(PaymentRecord.table)

@@ -74,6 +74,7 @@ struct CascadeTree: Encodable {
                 var message: String?
                 if case .rejected(let text) = delivery.outcome { message = text }
                 if case .failed(let text) = delivery.outcome { message = text }
+                if case .deferred(let text) = delivery.outcome { message = text }
                 return Node(
                     function: delivery.consumer, attempt: delivery.attempt, status: delivery.outcome.status,
                     message: message, deadLettered: delivery.deadLettered, published: published,

@@ -43,7 +43,8 @@ struct InvocationReport: Encodable {
         self.outcome = outcome.map { outcome in
             switch outcome {
             case .handled, .duplicate: Outcome(status: outcome.status)
-            case .rejected(let message), .failed(let message): Outcome(status: outcome.status, message: message)
+            case .rejected(let message), .failed(let message), .deferred(let message):
+                Outcome(status: outcome.status, message: message)
             }
         }
         var published: [CloudEvent] = []

@@ -18,7 +18,7 @@ import Testing
     }
 
     private func isRetry(_ outcome: EventOutcome) -> Bool {
-        if case .failed = outcome { true } else { false }
+        if case .deferred = outcome { true } else { false }
     }
 
     @Test func aNewTicketIsReplicatedOnceAndCanBeOrdered() async throws {

@@ -7,10 +7,12 @@ import SQLKit
 import Synchronization
 
 /// A test service for delivery: it publishes `ticket:created` on demand, records what it consumes in
-/// order, fails on purpose while a failure budget lasts, and has a schedule target.
+/// order, defers and then fails on purpose while its budgets last, and has a schedule target.
 final class AuditService: Sendable {
     /// Failures still to answer, per consumer.
     let failures = Mutex<[String: Int]>([:])
+    /// Deferrals (``FunctionError/retryLater(_:)``) still to answer, per consumer; taken before failures.
+    let waits = Mutex<[String: Int]>([:])
     /// Consumed events, in the order they were handled.
     let seen = Mutex<[String]>([])
     /// Each consumed event as it is handled, for tests of the background loops.
@@ -46,8 +48,11 @@ final class AuditService: Sendable {
         let describe: @Sendable (Payload) -> String
 
         func handle(_ payload: Payload, event: CloudEvent, context: FunctionContext) async throws {
+            if audit.take(from: audit.waits, name) {
+                throw FunctionError.retryLater("\(name) is waiting on purpose")
+            }
             if audit.takeFailure(name) {
-                throw FunctionError.retryLater("\(name) is failing on purpose")
+                throw FunctionError.unavailable("\(name) is failing on purpose")
             }
             let label = describe(payload)
             if label == "poison" { throw FunctionError.invalidEvent("poison pill") }
@@ -73,7 +78,10 @@ final class AuditService: Sendable {
         let audit: AuditService
 
         func handle(_ payload: Payload, event: CloudEvent, context: FunctionContext) async throws {
-            if audit.takeFailure("audit-fire") { throw FunctionError.retryLater("audit-fire is failing on purpose") }
+            if audit.take(from: audit.waits, "audit-fire") {
+                throw FunctionError.retryLater("audit-fire is waiting on purpose")
+            }
+            if audit.takeFailure("audit-fire") { throw FunctionError.unavailable("audit-fire is failing on purpose") }
             try await context.transaction { transaction in
                 try await transaction.publish(ExpirationComplete(orderId: payload.orderId))
             }
@@ -105,7 +113,12 @@ final class AuditService: Sendable {
 
     /// Whether `consumer` should fail this time (using up one failure).
     func takeFailure(_ consumer: String) -> Bool {
-        failures.withLock { budget in
+        take(from: failures, consumer)
+    }
+
+    /// Whether `budgets` has one left for `consumer` (using it up).
+    func take(from budgets: borrowing Mutex<[String: Int]>, _ consumer: String) -> Bool {
+        budgets.withLock { budget in
             guard let left = budget[consumer], left > 0 else { return false }
             budget[consumer] = left - 1
             return true
@@ -115,6 +128,11 @@ final class AuditService: Sendable {
     /// Fails the next `count` deliveries to `consumer`.
     func fail(_ consumer: String, times count: Int) {
         failures.withLock { $0[consumer] = count }
+    }
+
+    /// Defers the next `count` deliveries to `consumer`, as a handler waiting for an earlier event does.
+    func wait(_ consumer: String, times count: Int) {
+        waits.withLock { $0[consumer] = count }
     }
 
     /// A context of the audit service for test code to publish and schedule from.

@@ -72,6 +72,38 @@ import Testing
         }
     }
 
+    @Test func anEventWaitingForAnotherIsDeferredWithoutUsingUpItsAttempts() async throws {
+        try await withAudit { harness, audit in
+            // Twice the manifest's 3 attempts of waiting, then two real failures: only those count.
+            audit.wait("audit-on-ticket-created", times: 6)
+            audit.fail("audit-on-ticket-created", times: 2)
+            try await AuditService.publish(["a", "b"], harness.invoker, clock: harness.clock)
+            let deliveries = try await harness.advance(by: 600)
+            #expect(
+                deliveries.map(\.outcome.status) == Array(repeating: "deferred", count: 6) + [
+                    "failed", "failed", "handled", "handled",
+                ])
+            #expect(deliveries.allSatisfy { !$0.deadLettered })
+            #expect(audit.seen.withLock { $0 } == ["audit-on-ticket-created:a", "audit-on-ticket-created:b"])
+            #expect(try await harness.deadLetters().isEmpty)
+        }
+    }
+
+    @Test func deferralsBackOffLikeFailures() async throws {
+        try await withAudit { harness, audit in
+            audit.wait("audit-on-ticket-created", times: 3)
+            try await AuditService.publish(["a"], harness.invoker, clock: harness.clock)
+            let start = harness.clock.now
+            let first = try await harness.cascade.settle()
+            #expect(first.deliveries.map(\.outcome.status) == ["deferred"])
+            #expect(first.nextDue == start.addingTimeInterval(0.25))
+            harness.clock.advance(by: 0.25)
+            let second = try await harness.cascade.settle()
+            #expect(second.deliveries.map(\.outcome.status) == ["deferred"])
+            #expect(second.nextDue == start.addingTimeInterval(0.75))
+        }
+    }
+
     @Test func aRedrivenEventThatFailsAgainReturnsToTheList() async throws {
         try await withAudit { harness, audit in
             audit.fail("audit-on-ticket-created", times: 100)
@@ -188,6 +220,21 @@ import Testing
         #expect(again.map(\.outcome) == [.duplicate])
         #expect(audit.seen.withLock { $0 } == ["audit-on-ticket-created:a"])
         await second.shutdown()
+    }
+
+    @Test func aDeferredScheduledInvocationIsRetriedWithoutUsingUpItsAttempts() async throws {
+        try await withAudit { harness, audit in
+            audit.wait("audit-fire", times: 5)
+            audit.fail("audit-fire", times: 2)
+            try await AuditService.schedule(
+                "o1", at: harness.clock.now.addingTimeInterval(1), harness.invoker, clock: harness.clock)
+            let deliveries = try await harness.advance(by: 600)
+            #expect(
+                deliveries.map(\.outcome.status)
+                    == Array(repeating: "deferred", count: 5) + ["failed", "failed", "handled", "handled"])
+            #expect(deliveries.last?.consumer == "audit-on-expiration-complete")
+            #expect(try await harness.deadLetters().isEmpty)
+        }
     }
 
     @Test func aFailingScheduledInvocationIsRetriedThenDeadLettered() async throws {

@@ -36,7 +36,7 @@ import Testing
     }
 
     private func isRetry(_ outcome: EventOutcome) -> Bool {
-        if case .failed = outcome { true } else { false }
+        if case .deferred = outcome { true } else { false }
     }
 
     private func ticket(_ fixture: TicketsFixture, _ id: String) async throws -> (orderID: String?, version: Int?) {

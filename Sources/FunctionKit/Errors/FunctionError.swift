@@ -46,7 +46,8 @@ public enum FunctionError: Error, Sendable, Equatable {
     case payloadTooLarge
     /// An event that cannot be handled as it is (wrong shape, unknown subject): never retried.
     case invalidEvent(String)
-    /// A transient condition (e.g. an event that arrived before the one it depends on): retry later.
+    /// An event that arrived before the one it depends on (a version gap, a replica row not there yet): the
+    /// runtime delivers it again later with backoff and never dead-letters it for waiting. 503 over HTTP.
     case retryLater(String)
     /// 409: the request collides with one in progress (e.g. a second payment attempt for an order).
     case conflict(String)

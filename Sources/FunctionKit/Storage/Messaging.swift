@@ -41,5 +41,8 @@ public enum MessagingTables {
             try await sql.create(index: "outbox_subject_seq").on(outbox).column("subject").column("seq").run()
             try await sql.alter(table: timers).column("attempts", type: .bigint, .notNull, .default(0)).run()
         },
+        Migration("002-messaging-timer-deferrals") { sql in
+            try await sql.alter(table: timers).column("deferrals", type: .bigint, .notNull, .default(0)).run()
+        },
     ]
 }

@@ -99,6 +99,9 @@ public struct FunctionServer: HTTPResponder {
         }
     }
 
+    /// The error code of a 503 that defers an event (``EventOutcome/deferred(_:)``).
+    static let deferredCode = "deferred"
+
     /// The HTTP answer for how an event invocation ended: 2xx means "do not send it again".
     static func response(_ outcome: EventOutcome, event: CloudEvent) -> FunctionKit.HTTPResponse {
         switch outcome {
@@ -109,6 +112,10 @@ public struct FunctionServer: HTTPResponder {
             return FunctionKit.HTTPResponse.errorResponse(400, [ErrorDetail(message: message, code: "rejected")])
         case .failed(let message):
             return FunctionKit.HTTPResponse.errorResponse(500, [ErrorDetail(message: message, code: "failed")])
+        case .deferred(let message):
+            // 503 asks any sender to try again later; the code tells the runtime's dispatcher not to count it.
+            return FunctionKit.HTTPResponse.errorResponse(
+                503, [ErrorDetail(message: message, code: Self.deferredCode)])
         }
     }
 }

@@ -121,6 +121,8 @@ public struct LambdaRuntime: Sendable {
             throw LambdaInvocationError(type: "Runtime.RejectedEvent", message: message)
         case .failed(let message):
             throw LambdaInvocationError(type: "Runtime.HandlerFailed", message: message)
+        case .deferred(let message):
+            throw LambdaInvocationError(type: "Runtime.Deferred", message: message)
         }
     }
 
@@ -136,7 +138,7 @@ public struct LambdaRuntime: Sendable {
             switch outcome {
             case .handled, .duplicate:
                 continue
-            case .rejected(let message), .failed(let message):
+            case .rejected(let message), .failed(let message), .deferred(let message):
                 logger.warning(
                     "record not handled", metadata: ["record": "\(record.messageId)", "error": "\(message)"])
                 failures.append(["itemIdentifier": record.messageId])

@@ -114,6 +114,12 @@ public struct RemoteFunctions: Sendable {
         return headers.mapValues { $0.addingPercentEncoding(withAllowedCharacters: allowed) ?? $0 }
     }
 
+    /// Whether an error body says the event was deferred (``FunctionServer``'s 503 with code `deferred`).
+    private static func deferred(_ body: Data) -> Bool {
+        let reply = try? JSONDecoder().decode(ErrorBody.self, from: body)
+        return reply?.errors.contains { $0.code == FunctionServer.deferredCode } ?? false
+    }
+
     /// How a delivery ended, from the container's HTTP answer.
     static func outcome(status: Int, body: Data) -> EventOutcome {
         let text = String(decoding: body.prefix(2000), as: UTF8.self)
@@ -121,6 +127,8 @@ public struct RemoteFunctions: Sendable {
         case 200..<300:
             let reply = try? JSONDecoder().decode([String: String].self, from: body)
             return reply?["status"] == "duplicate" ? .duplicate : .handled
+        case 503 where deferred(body):
+            return .deferred("HTTP \(status): \(text)")
         case 408, 429, 500...:
             return .failed("HTTP \(status): \(text)")
         default:

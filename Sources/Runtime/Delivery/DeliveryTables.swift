@@ -40,6 +40,9 @@ enum DeliveryTables {
             try await sql.create(index: "dead_letters_state").on(deadLetters).column("state").column(
                 "next_attempt_at"
             ).run()
-        }
+        },
+        Migration("002-delivery-deferrals") { sql in
+            try await sql.alter(table: cursors).column("deferrals", type: .bigint, .notNull, .default(0)).run()
+        },
     ]
 }

@@ -10,8 +10,9 @@ import Synchronization
 /// publishing service and hands events to its consumer one at a time. The consumer records the event in
 /// its inbox in the same transaction as its effect, so a redelivery changes nothing. A failing event stays
 /// at the head of its subscription and is retried with exponential backoff; after the consumer's attempts
-/// are used up it is dead-lettered and the subscription moves on. Dead letters put back by a redrive are
-/// delivered again outside the commit order.
+/// are used up it is dead-lettered and the subscription moves on. An event the consumer defers (it depends
+/// on one not yet delivered: ``EventOutcome/deferred(_:)``) is retried with the same backoff but never
+/// dead-lettered for it. Dead letters put back by a redrive are delivered again outside the commit order.
 ///
 /// With ``Routing/sink(attempts:)`` there is one consumer, the sink (`K_SINK`, a Knative Broker say), that
 /// takes every event once, in commit order per publisher, and fans it out to its subscribers itself.
@@ -45,6 +46,9 @@ public actor Dispatcher {
     private struct Cursor {
         var position: Int64 = 0
         var attempts = 0
+        /// Tries that were deferred (the event's dependency had not arrived): they set the backoff but
+        /// never use up attempts.
+        var deferrals = 0
         var nextAttemptAt: Date?
         /// How far the outbox was read without finding this subscription's subject (not stored).
         var scanned: Int64 = 0
@@ -171,6 +175,7 @@ public actor Dispatcher {
             let nextAttemptAt = try row.decode(column: "next_attempt_at", as: Int64.self)
             loaded[key] = Cursor(
                 position: position, attempts: try row.decode(column: "attempts", as: Int.self),
+                deferrals: try row.decode(column: "deferrals", as: Int.self),
                 nextAttemptAt: nextAttemptAt > 0 ? Date(epochMilliseconds: nextAttemptAt) : nil, scanned: position)
         }
         return loaded
@@ -247,7 +252,19 @@ public actor Dispatcher {
         case .handled, .duplicate:
             cursor.position = outboxEvent.seq
             cursor.attempts = 0
+            cursor.deferrals = 0
             cursor.nextAttemptAt = nil
+        case .deferred(let message):
+            lastError = message
+            cursor.deferrals += 1
+            let delay = retry.delay(afterAttempts: cursor.attempts + cursor.deferrals)
+            cursor.nextAttemptAt = now.addingTimeInterval(delay)
+            logger.info(
+                "delivery deferred, will retry",
+                metadata: [
+                    "consumer": "\(subscription.consumer)", "event": "\(outboxEvent.event.id)",
+                    "deferrals": "\(cursor.deferrals)", "reason": "\(message)",
+                ])
         case .rejected(let message):
             deadLettered = true
             lastError = message
@@ -278,6 +295,7 @@ public actor Dispatcher {
                 ])
             cursor.position = outboxEvent.seq
             cursor.attempts = 0
+            cursor.deferrals = 0
             cursor.nextAttemptAt = nil
         }
         cursors[key] = cursor
@@ -290,16 +308,20 @@ public actor Dispatcher {
     private func save(_ cursor: Cursor, key: CursorKey, lastError: String?) async throws {
         try await runtimeDatabase().transaction { sql in
             try await sql.insert(into: DeliveryTables.cursors)
-                .columns("consumer", "publisher", "position", "attempts", "next_attempt_at", "last_error")
+                .columns(
+                    "consumer", "publisher", "position", "attempts", "deferrals", "next_attempt_at", "last_error"
+                )
                 .values(
                     SQLBind(key.consumer), SQLBind(key.publisher), SQLBind(cursor.position), SQLBind(cursor.attempts),
-                    SQLBind(cursor.nextAttemptAt?.epochMilliseconds ?? 0), SQLBind(lastError)
+                    SQLBind(cursor.deferrals), SQLBind(cursor.nextAttemptAt?.epochMilliseconds ?? 0),
+                    SQLBind(lastError)
                 )
                 .onConflict(with: ["consumer", "publisher"]) { update in
                     // Only forward: a runtime that lost its lease without noticing (its session cut) and
                     // finishes a batch late cannot move a cursor back over what its successor delivered.
                     update.set(excludedValueOf: "position")
                         .set(excludedValueOf: "attempts")
+                        .set(excludedValueOf: "deferrals")
                         .set(excludedValueOf: "next_attempt_at")
                         .set(excludedValueOf: "last_error")
                         .where(
@@ -337,18 +359,20 @@ public actor Dispatcher {
         let now = self.invoker.clock.now
         let giveUp: Bool
         switch result.outcome {
-        case .handled, .duplicate: giveUp = false
+        case .handled, .duplicate, .deferred: giveUp = false
         case .rejected: giveUp = true
         case .failed: giveUp = attempt >= limit
         }
+        // A deferral waits like a failure but does not count as an attempt.
+        let attempts = if case .deferred = result.outcome { letter.attempts } else { attempt }
         let retryAt = now.addingTimeInterval(retry.delay(afterAttempts: attempt))
         try await database.transaction { sql in
             switch result.outcome {
             case .handled, .duplicate:
                 try await sql.delete(from: DeliveryTables.deadLetters).where("id", .equal, letter.id).run()
-            case .rejected(let message), .failed(let message):
+            case .rejected(let message), .failed(let message), .deferred(let message):
                 try await sql.update(DeliveryTables.deadLetters)
-                    .set("attempts", to: attempt)
+                    .set("attempts", to: attempts)
                     .set("error", to: message)
                     .set("state", to: giveUp ? DeadLetter.State.dead.rawValue : DeadLetter.State.redrive.rawValue)
                     .set("dead_at", to: giveUp ? now.epochMilliseconds : letter.deadAt.epochMilliseconds)

@@ -10,7 +10,8 @@ import Synchronization
 /// so they survive restarts: a timer that fell due while the runtime was down fires when it is back. The
 /// target function records the timer's id in its inbox, so a timer fired twice (a crash between the
 /// invocation and removing the timer) takes effect once. A failing invocation is retried with backoff and
-/// dead-lettered after the function's attempts.
+/// dead-lettered after the function's attempts; a deferred one (``EventOutcome/deferred(_:)``) is retried
+/// with the same backoff without using them up.
 public actor Scheduler {
     private let invoker: Invoker
     private let target: DeliveryTarget
@@ -49,6 +50,8 @@ public actor Scheduler {
         var payload: JSONValue
         var dueAt: Date
         var attempts: Int
+        /// Fires the function deferred (``EventOutcome/deferred(_:)``); they never use up attempts.
+        var deferrals: Int
 
         init(row: any SQLRow) throws {
             id = try row.decode(column: "id", as: String.self)
@@ -57,6 +60,7 @@ public actor Scheduler {
             payload = try JSONValue(parsing: Data(try row.decode(column: "payload", as: String.self).utf8))
             dueAt = Date(epochMilliseconds: try row.decode(column: "due_at", as: Int64.self))
             attempts = try row.decode(column: "attempts", as: Int.self)
+            deferrals = try row.decode(column: "deferrals", as: Int.self)
         }
 
         var event: CloudEvent {
@@ -141,6 +145,18 @@ public actor Scheduler {
         switch outcome {
         case .handled, .duplicate:
             try await remove(timer, from: database)
+        case .deferred(let message):
+            let deferrals = timer.deferrals + 1
+            let retryAt = now.addingTimeInterval(retry.delay(afterAttempts: timer.attempts + deferrals))
+            try await database.transaction { sql in
+                try await sql.update(MessagingTables.timers)
+                    .set("deferrals", to: deferrals)
+                    .set("due_at", to: retryAt.epochMilliseconds)
+                    .where("id", .equal, timer.id).run()
+            }
+            logger.info(
+                "scheduled invocation deferred, will retry",
+                metadata: ["function": "\(timer.function)", "key": "\(timer.key)", "reason": "\(message)"])
         case .rejected(let message), .failed(let message):
             let rejected = if case .rejected = outcome { true } else { false }
             if rejected || attempt >= limit {

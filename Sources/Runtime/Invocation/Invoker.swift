@@ -41,14 +41,18 @@ public enum EventOutcome: Sendable, Equatable {
     case rejected(String)
     /// The handler failed; a later attempt may succeed.
     case failed(String)
+    /// The event depends on one that has not arrived yet (``FunctionError/retryLater(_:)``): it is tried
+    /// again with backoff, without using up its attempts, so it is never dead-lettered for waiting.
+    case deferred(String)
 
-    /// A word for logs and output: handled, duplicate, rejected or failed.
+    /// A word for logs and output: handled, duplicate, rejected, failed or deferred.
     public var status: String {
         switch self {
         case .handled: "handled"
         case .duplicate: "duplicate"
         case .rejected: "rejected"
         case .failed: "failed"
+        case .deferred: "deferred"
         }
     }
 }
@@ -198,6 +202,8 @@ public struct Invoker: Sendable {
             outcome = .duplicate
         } catch FunctionError.invalidEvent(let message) {
             outcome = .rejected(message)
+        } catch FunctionError.retryLater(let message) {
+            outcome = .deferred(message)
         } catch let error as FunctionError {
             outcome = .failed(error.details.map(\.message).joined(separator: "; "))
         } catch {
