@@ -259,7 +259,9 @@ public actor Dispatcher {
             cursor.deferrals += 1
             let delay = retry.delay(afterAttempts: cursor.attempts + cursor.deferrals)
             cursor.nextAttemptAt = now.addingTimeInterval(delay)
-            logger.info(
+            // Past what a failure would be allowed, the wait holds up the subscription: say so louder.
+            logger.log(
+                level: cursor.deferrals >= subscription.attempts ? .warning : .info,
                 "delivery deferred, will retry",
                 metadata: [
                     "consumer": "\(subscription.consumer)", "event": "\(outboxEvent.event.id)",

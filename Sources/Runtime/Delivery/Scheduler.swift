@@ -154,7 +154,8 @@ public actor Scheduler {
                     .set("due_at", to: retryAt.epochMilliseconds)
                     .where("id", .equal, timer.id).run()
             }
-            logger.info(
+            logger.log(
+                level: deferrals >= limit ? .warning : .info,
                 "scheduled invocation deferred, will retry",
                 metadata: ["function": "\(timer.function)", "key": "\(timer.key)", "reason": "\(message)"])
         case .rejected(let message), .failed(let message):
