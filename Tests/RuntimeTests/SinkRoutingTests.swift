@@ -1,6 +1,8 @@
+import Contracts
 import Foundation
 import FunctionKit
 import FunctionTesting
+import Logging
 import Runtime
 import Synchronization
 import Testing
@@ -52,6 +54,33 @@ import Testing
             #expect(taken.map(\.consumer) == Array(repeating: Dispatcher.sinkConsumer, count: 4))
             #expect(taken.map(\.type) == ["ticket:created", "ticket:created", "order:created", "ticket:created"])
             #expect(try await dispatcher.deliverDue().deliveries.isEmpty)
+        }
+    }
+
+    @Test func aRefusedEventHoldsUpOnlyItsOwnPublisher() async throws {
+        let audit = AuditService()
+        let boxOffice = ServiceDefinition(name: "box-office", migrations: [], functions: [])
+        try await TestHarness.with(services: [audit.definition, boxOffice], manifest: AuditService.manifest) {
+            harness in
+            let sink = RecordingSink(refusals: 1)
+            let dispatcher = Dispatcher(invoker: harness.invoker, target: sink.target, routing: .sink(attempts: 3))
+            try await AuditService.publish(["a"], harness.invoker, clock: harness.clock)
+            let context = FunctionContext(
+                functionName: "box-office-test", invocationID: "box-office-1", clock: harness.clock,
+                logger: Logger(label: "test"), session: nil, sessions: harness.invoker.sessions,
+                database: try await harness.invoker.database(for: "box-office"),
+                effects: EffectLog(onCommit: harness.invoker.commits.committed))
+            try await context.transaction { transaction in
+                try await transaction.publish(
+                    TicketCreated(id: "b", version: 0, title: "b", price: Price(cents: 100), userId: "u"))
+            }
+            // The audit service's event is refused and waits for its retry; box-office's goes out meanwhile.
+            let pass = try await dispatcher.deliverDue()
+            #expect(pass.deliveries.map(\.outcome.status) == ["failed", "handled"])
+            #expect(sink.taken.withLock { $0.map(\.id) }.count == 1)
+            harness.clock.advance(by: 1)
+            #expect(try await dispatcher.deliverDue().deliveries.map(\.outcome.status) == ["handled"])
+            #expect(sink.taken.withLock { $0.count } == 2)
         }
     }
 

@@ -101,15 +101,22 @@ public actor Dispatcher {
 
     /// Delivers everything due now: new outbox events, retries whose backoff has passed, redriven dead
     /// letters. Subscriptions are served concurrently, each in its own commit order; one whose pass fails
-    /// (its consumer's database unreachable, say) leaves the others to finish. Returns what was delivered and
+    /// (its consumer's database unreachable, say) leaves the others to finish, and so does a publisher whose
+    /// outbox cannot be read. The first error is thrown once the rest is done. Returns what was delivered and
     /// when the next retry falls due.
     public func deliverDue() async throws -> DeliveryPass {
         guard !passing else { return DeliveryPass() }
         passing = true
         defer { passing = false }
         var latest: [String: Int64] = [:]
+        var unreadable: (any Error)?
         for publisher in publishers {
-            latest[publisher] = try await latestSeq(of: publisher)
+            do {
+                latest[publisher] = try await latestSeq(of: publisher)
+            } catch {
+                // Its subscribers skip it this pass; the others' events still go out.
+                unreadable = unreadable ?? error
+            }
         }
         let heads = latest
         let storage = invoker.storage
@@ -123,6 +130,7 @@ public actor Dispatcher {
         parts.append {
             try await storage.withLease("dispatch:redrive") { try await self.redriveDue() } ?? DeliveryPass()
         }
+        if let unreadable { parts.append { throw unreadable } }
         return try await DeliveryPass.gathering(parts)
     }
 
@@ -192,51 +200,64 @@ public actor Dispatcher {
         }
     }
 
-    /// Delivers one subscription's due events from every publisher, stopping at a failure. Its cursors are
-    /// read again first: another runtime sharing the storage may have moved them since this one last held
-    /// the subscription's lease.
+    /// Delivers one subscription's due events from every publisher. Its cursors are read again first:
+    /// another runtime sharing the storage may have moved them since this one last held the subscription's
+    /// lease. Each publisher's events are a queue of their own: one waiting for a retry, or one whose outbox
+    /// cannot be read, holds up only itself, and the first error is thrown once the others are done.
     private func drain(_ subscription: Subscription, heads: [String: Int64]) async throws -> DeliveryPass {
         try await reloadCursors(of: subscription.consumer)
         var pass = DeliveryPass()
-        for publisher in publishers {
-            let key = CursorKey(consumer: subscription.consumer, publisher: publisher)
-            while true {
-                var cursor = cursors[key] ?? Cursor()
-                let head = heads[publisher] ?? 0
-                guard max(cursor.position, cursor.scanned) < head else { break }
-                if let next = cursor.nextAttemptAt, next > invoker.clock.now {
-                    pass.due(at: next)
-                    break
-                }
-                let from = max(cursor.position, cursor.scanned)
-                let events = try await invoker.database(for: publisher).read { sql in
-                    try await OutboxEvent.after(
-                        from, subject: subscription.subject, publisher: publisher, limit: self.batchSize,
-                        in: sql)
-                }
-                guard !events.isEmpty else {
-                    cursor.scanned = head
-                    cursors[key] = cursor
-                    break
-                }
-                // Successes move the cursor in memory and are stored once per batch: a crash in between only
-                // redelivers events their consumers' inboxes already hold.
-                var unsaved = false
-                for outboxEvent in events {
-                    guard !isStopping else { break }
-                    let delivery = try await deliver(outboxEvent, to: subscription, key: key)
-                    pass.deliveries.append(delivery)
-                    unsaved = delivery.outcome == .handled || delivery.outcome == .duplicate
-                    if let next = cursors[key]?.nextAttemptAt {
-                        pass.due(at: next)
-                        return pass
-                    }
-                }
-                if unsaved, let cursor = cursors[key] { try await save(cursor, key: key, lastError: nil) }
-                if isStopping { return pass }
+        var failure: (any Error)?
+        for publisher in publishers where !isStopping {
+            guard let head = heads[publisher] else { continue }
+            do {
+                try await drain(subscription, publisher: publisher, head: head, into: &pass)
+            } catch {
+                failure = failure ?? error
             }
         }
+        if let failure { throw failure }
         return pass
+    }
+
+    /// Delivers `subscription`'s due events from `publisher`'s outbox up to `head`, stopping at the first
+    /// one that waits for a retry.
+    private func drain(_ subscription: Subscription, publisher: String, head: Int64, into pass: inout DeliveryPass)
+        async throws
+    {
+        let key = CursorKey(consumer: subscription.consumer, publisher: publisher)
+        while !isStopping {
+            var cursor = cursors[key] ?? Cursor()
+            guard max(cursor.position, cursor.scanned) < head else { return }
+            if let next = cursor.nextAttemptAt, next > invoker.clock.now {
+                pass.due(at: next)
+                return
+            }
+            let from = max(cursor.position, cursor.scanned)
+            let events = try await invoker.database(for: publisher).read { sql in
+                try await OutboxEvent.after(
+                    from, subject: subscription.subject, publisher: publisher, limit: self.batchSize, in: sql)
+            }
+            guard !events.isEmpty else {
+                cursor.scanned = head
+                cursors[key] = cursor
+                return
+            }
+            // Successes move the cursor in memory and are stored once per batch: a crash in between only
+            // redelivers events their consumers' inboxes already hold.
+            var unsaved = false
+            for outboxEvent in events {
+                guard !isStopping else { break }
+                let delivery = try await deliver(outboxEvent, to: subscription, key: key)
+                pass.deliveries.append(delivery)
+                unsaved = delivery.outcome == .handled || delivery.outcome == .duplicate
+                if let next = cursors[key]?.nextAttemptAt {
+                    pass.due(at: next)
+                    return
+                }
+            }
+            if unsaved, let cursor = cursors[key] { try await save(cursor, key: key, lastError: nil) }
+        }
     }
 
     private func deliver(_ outboxEvent: OutboxEvent, to subscription: Subscription, key: CursorKey) async throws
