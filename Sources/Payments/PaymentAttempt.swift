@@ -14,8 +14,9 @@ import Stripe
 struct PaymentAttempt: Sendable, Equatable {
     static let table = "payment_attempts"
     /// How long after a claim ``ReconcilePayment`` settles an attempt nobody finished: longer than
-    /// `payments-create` may run, so it never races a request that is still waiting for Stripe.
-    static let reconcileAfter: TimeInterval = 120
+    /// `payments-create` may run (120 s) plus a Stripe call it may have left in flight when it was abandoned
+    /// (the live client's longest, 55 s), so it never races a request that is still waiting for Stripe.
+    static let reconcileAfter: TimeInterval = 180
 
     var orderID: String
     var token: String

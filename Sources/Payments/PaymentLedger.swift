@@ -25,13 +25,16 @@ enum PaymentLedger {
     static func settle(_ charge: Charge, of attempt: PaymentAttempt, in transaction: Transaction) async throws
         -> Settlement
     {
+        // The order first, then the attempt: the order a claim locks before it inserts its attempt, so
+        // the two never wait on each other the other way round.
+        let order = try await OrderReplica.find(id: attempt.orderID, in: transaction.sql, locking: true)
         try await attempt.finish(in: transaction)
         if let recorded = try await PaymentRecord.find(stripeID: charge.id, in: transaction.sql) {
             return recorded.status == .succeeded
                 ? .paid(recorded) : .refunding(recorded, reason: "Order is no longer payable")
         }
         let reason: String?
-        if try await OrderReplica.find(id: attempt.orderID, in: transaction.sql, locking: true)?.status == .cancelled {
+        if order?.status == .cancelled {
             reason = "Order was cancelled"
         } else if try await PaymentRecord.paid(orderID: attempt.orderID, in: transaction.sql) != nil {
             reason = "Order is already paid"

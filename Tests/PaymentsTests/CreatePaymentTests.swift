@@ -178,6 +178,27 @@ import Testing
         }
     }
 
+    @Test func aRefundIsKeptTryingWhileStripeStaysDownForLong() async throws {
+        try await PaymentsFixture.with { fixture in
+            fixture.stripe.duringCharge.withLock { during in
+                during = {
+                    _ = try await fixture.cancel()
+                    fixture.stripe.setUnreachable(true)
+                }
+            }
+            #expect(try await fixture.pay().status == 400)
+            // An hour of Stripe being down: far more tries than an event gets, and no dead letter.
+            let tries = try await fixture.harness.advance(by: 3600)
+            #expect(tries.count > 60)
+            #expect(tries.allSatisfy { $0.consumer == "payments-refund" && $0.outcome.status == "failed" })
+            #expect(try await fixture.harness.deadLetters().isEmpty)
+            fixture.stripe.setUnreachable(false)
+            let refunded = try await fixture.harness.advance(by: 60)
+            #expect(refunded.map(\.outcome) == [.handled])
+            #expect(fixture.stripe.distinctRefunds == 1)
+        }
+    }
+
     @Test func manyCardsRacingForOneOrderChargeOnce() async throws {
         try await PaymentsFixture.with { fixture in
             let answers = try await withThrowingTaskGroup(of: TestResponse.self) { group in

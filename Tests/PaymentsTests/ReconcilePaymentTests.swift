@@ -10,8 +10,8 @@ import Testing
 /// `payments-reconcile`: an attempt whose request never learned Stripe's answer is settled all the same,
 /// and no charge is ever kept on an order it does not pay.
 @Suite struct ReconcilePaymentTests {
-    /// Past the reconcile delay of a claim (two minutes).
-    static let afterReconcile: TimeInterval = 121
+    /// Past the reconcile delay of a claim (three minutes).
+    static let afterReconcile: TimeInterval = 181
 
     @Test func anAttemptThatLostStripesAnswerIsSettledAndPaysTheOrder() async throws {
         try await PaymentsFixture.with { fixture in

@@ -4,6 +4,8 @@ import Runtime
 import Stripe
 import Testing
 
+@testable import Payments
+
 /// A function that calls Stripe must be given longer than the live client can take, or a charge could
 /// still be in flight when the function is abandoned.
 @Suite struct StripeBudgetTests {
@@ -16,5 +18,15 @@ import Testing
         let timeout = try #require(declaration.timeout ?? manifest.settings.timeout)
         let client = LiveStripeClient(secretKey: "sk_test_budget")
         #expect(client.longestCall * calls < .seconds(timeout), "\(function) may run \(timeout) s")
+    }
+
+    /// The reconcile job must not replay an attempt whose request may still be running: past the
+    /// function's timeout and a Stripe call the abandoned handler may have left in flight.
+    @Test func theReconcileWaitsOutAnAbandonedPaymentRequest() throws {
+        let manifest = try Manifest.load(path: ProjectFiles.manifest.path)
+        let create = try #require(manifest.functions.first { $0.name == "payments-create" })
+        let timeout = try #require(create.timeout ?? manifest.settings.timeout)
+        let longestCall = LiveStripeClient(secretKey: "sk_test_budget").longestCall
+        #expect(.seconds(PaymentAttempt.reconcileAfter) > .seconds(timeout) + longestCall)
     }
 }
