@@ -14,9 +14,12 @@ struct PaymentsFixture {
     let bob: String
     let carol: String
 
-    static func with(price: Price = Price(cents: 1999), _ body: (PaymentsFixture) async throws -> Void) async throws {
+    static func with(
+        price: Price = Price(cents: 1999), manifest: String? = nil, _ body: (PaymentsFixture) async throws -> Void
+    ) async throws {
         let stripe = RecordingStripe()
-        try await TestHarness.with(services: [PaymentsService.definition(stripe: stripe)]) { harness in
+        try await TestHarness.with(services: [PaymentsService.definition(stripe: stripe)], manifest: manifest) {
+            harness in
             let fixture = PaymentsFixture(
                 harness: harness, stripe: stripe,
                 bob: try await harness.token(userID: "bob-id", email: "bob@example.com"),

@@ -108,6 +108,26 @@ import Testing
         }
     }
 
+    @Test func aChargeStillInFlightWhenTheRequestTimesOutEndsInOnePaidCharge() async throws {
+        // payments-create given 0.2 s instead of 120 s, so that a held charge outlives it.
+        let manifest = try String(contentsOf: ProjectFiles.manifest, encoding: .utf8)
+        let short = manifest.replacingOccurrences(of: "    timeout: 120 #", with: "    timeout: 0.2 #")
+        #expect(short != manifest)
+        try await PaymentsFixture.with(manifest: short) { fixture in
+            fixture.stripe.holdNextCharge()
+            let abandoned = try await fixture.pay("tok_visa")
+            #expect(abandoned.status == 504)
+            // Stripe answers after the handler was abandoned; whichever of it and the reconcile job records
+            // the charge, the other finds it recorded.
+            fixture.stripe.release()
+            _ = try await fixture.harness.advance(by: Self.afterReconcile)
+            #expect(fixture.stripe.distinctCharges == 1)
+            let again = try await fixture.pay("tok_mastercard")
+            #expect(again.errorMessages == ["Order is already paid"])
+            #expect(fixture.stripe.distinctCharges == 1)
+        }
+    }
+
     @Test func aFinishedAttemptLeavesNothingToReconcile() async throws {
         try await PaymentsFixture.with { fixture in
             let declined = try await fixture.pay("tok_chargeDeclined")
