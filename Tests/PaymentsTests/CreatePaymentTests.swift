@@ -159,12 +159,7 @@ import Testing
 
     @Test func whenTheRefundCannotBeMadeAtOnceTheBuyerIsToldItIsUnderWay() async throws {
         try await PaymentsFixture.with { fixture in
-            fixture.stripe.duringCharge.withLock { during in
-                during = {
-                    _ = try await fixture.cancel()
-                    fixture.stripe.setUnreachable(true)
-                }
-            }
+            fixture.cancelWhileChargingThenCutStripe()
             let paid = try await fixture.pay()
             #expect(paid.status == 400)
             #expect(paid.errorMessages == ["Order was cancelled; the charge is being refunded"])
@@ -180,12 +175,7 @@ import Testing
 
     @Test func aRefundIsKeptTryingWhileStripeStaysDownForLong() async throws {
         try await PaymentsFixture.with { fixture in
-            fixture.stripe.duringCharge.withLock { during in
-                during = {
-                    _ = try await fixture.cancel()
-                    fixture.stripe.setUnreachable(true)
-                }
-            }
+            fixture.cancelWhileChargingThenCutStripe()
             #expect(try await fixture.pay().status == 400)
             // An hour of Stripe being down: far more tries than an event gets, and no dead letter.
             let tries = try await fixture.harness.advance(by: 3600)

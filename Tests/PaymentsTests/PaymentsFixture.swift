@@ -45,6 +45,17 @@ struct PaymentsFixture {
             try event(OrderCancelled(id: id, version: 1, ticket: OrderCancelled.Ticket(id: "ticket-1"))))
     }
 
+    /// While the next charge is being made, the order is cancelled and Stripe becomes unreachable: the
+    /// charge lands on an order it cannot pay, and its refund cannot be made at once.
+    func cancelWhileChargingThenCutStripe() {
+        stripe.duringCharge.withLock { during in
+            during = {
+                _ = try await cancel()
+                stripe.setUnreachable(true)
+            }
+        }
+    }
+
     func event<Payload: EventPayload>(_ payload: Payload) throws -> CloudEvent {
         CloudEvent(
             id: UUID().uuidString, source: "/ticketing/orders", type: Payload.subject.rawValue,
