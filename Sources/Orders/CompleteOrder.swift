@@ -18,7 +18,8 @@ public struct CompleteOrder: EventFunction {
                 return
             }
             guard let order = try await OrderRecord.find(id: payload.orderId, in: transaction.sql) else {
-                throw FunctionError.retryLater("payment \(payload.id) for unknown order \(payload.orderId)")
+                // Payments knows only orders that orders published: waiting cannot bring this one.
+                throw FunctionError.unknownReference("payment \(payload.id) for unknown order \(payload.orderId)")
             }
             if order.status == .cancelled {
                 context.logger.warning(

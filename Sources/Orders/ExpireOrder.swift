@@ -16,9 +16,10 @@ public struct ExpireOrder: EventFunction {
                 return
             }
             guard let order = try await OrderRecord.find(id: payload.orderId, in: transaction.sql) else {
-                // Orders placed every order itself, so this does not resolve by waiting; retrying lands it in
-                // the dead letters, where an operator sees it.
-                throw FunctionError.retryLater("expiration of unknown order \(payload.orderId)")
+                // Orders placed every order itself, so this does not resolve by waiting (deferring it would
+                // hold up every expiry after it): once its attempts are used up it goes to the dead letters,
+                // where an operator sees it.
+                throw FunctionError.unknownReference("expiration of unknown order \(payload.orderId)")
             }
             context.logger.debug(
                 "expiry ignored", metadata: ["order": "\(order.id)", "status": "\(order.status.rawValue)"])

@@ -14,7 +14,8 @@ public struct ReleaseTicket: EventFunction {
     public func handle(_ payload: OrderCancelled, event: CloudEvent, context: FunctionContext) async throws {
         try await context.transaction { transaction in
             guard var ticket = try await TicketRecord.find(id: payload.ticket.id, in: transaction.sql) else {
-                throw FunctionError.retryLater("order \(payload.id) is for unknown ticket \(payload.ticket.id)")
+                // Orders are placed only on tickets tickets published: waiting cannot bring this one.
+                throw FunctionError.unknownReference("order \(payload.id) is for unknown ticket \(payload.ticket.id)")
             }
             try await ReleasedOrders.record(
                 payload.id, ticketID: ticket.id, at: transaction.now.epochMilliseconds, in: transaction.sql)

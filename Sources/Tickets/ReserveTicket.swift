@@ -6,7 +6,9 @@ import SQLKit
 /// version by one) and publishes `ticket:updated` with the `orderId`.
 ///
 /// - An order already cancelled (its `order:cancelled` came first) reserves nothing.
-/// - A ticket the service does not have, or one held by another order, is retried later. The orders service
+/// - A ticket the service does not have fails (and is dead-lettered once its attempts are used up): orders
+///   only places orders on tickets this service published, so waiting cannot bring it.
+/// - A ticket held by another order is deferred (retried later, never dead-lettered for it). The orders service
 ///   lets a ticket have one live order at a time, so of two orders on one ticket, one is cancelled and its
 ///   `order:cancelled` is already on its way: once it arrives, the retry either reserves the ticket (the
 ///   holder was released) or passes (this order was the cancelled one). Succeeding without reserving would
@@ -23,7 +25,8 @@ public struct ReserveTicket: EventFunction {
                 return
             }
             guard var ticket = try await TicketRecord.find(id: payload.ticket.id, in: transaction.sql) else {
-                throw FunctionError.retryLater("order \(payload.id) is for unknown ticket \(payload.ticket.id)")
+                // Orders are placed only on tickets tickets published: waiting cannot bring this one.
+                throw FunctionError.unknownReference("order \(payload.id) is for unknown ticket \(payload.ticket.id)")
             }
             if ticket.orderID == payload.id { return }
             if let holder = ticket.orderID {

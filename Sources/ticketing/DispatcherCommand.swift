@@ -65,11 +65,6 @@ struct DispatcherCommand: AsyncParsableCommand {
         logger.logLevel = environment["LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0.lowercased()) } ?? .info
         let target = remote.target
         let resync = delivery.duration
-        let commits = local.invoker.commits
-        let watching = Task {
-            await local.storage.watchCommits(
-                published: { commits.published.ring() }, scheduled: { commits.scheduled.ring() })
-        }
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
                 services: [
@@ -79,18 +74,10 @@ struct DispatcherCommand: AsyncParsableCommand {
                     .init(service: DeliveryService(Scheduler(invoker: local.invoker, target: target), resync: resync)),
                 ],
                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-        Serve.say("dispatching")
-        do {
+        try await local.runWatchingCommits {
+            Serve.say("dispatching")
             try await group.run()
-        } catch {
-            watching.cancel()
-            await watching.value
-            await local.storage.shutdown()
-            throw error
         }
-        watching.cancel()
-        await watching.value
-        await local.storage.shutdown()
     }
 
     /// `--sink`, else `K_SINK`; `nil` when neither is set.

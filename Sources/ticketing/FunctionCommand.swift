@@ -20,14 +20,7 @@ struct FunctionCommand: AsyncParsableCommand {
     @Argument(help: "The function to serve (default: $FUNCTION).")
     var name: String?
 
-    @Option(help: "The port to listen on (default: $PORT or 8080; 0 picks a free one).")
-    var port: Int?
-
-    @Option(help: "The address to listen on.")
-    var host = "0.0.0.0"
-
-    @Option(name: .customLong("body-limit"), help: "The largest request body accepted, in bytes.")
-    var bodyLimit = Gateway.defaultBodyLimit
+    @OptionGroup var listen: ListenOptions
 
     @OptionGroup var project: ProjectOptions
 
@@ -38,14 +31,15 @@ struct FunctionCommand: AsyncParsableCommand {
             return
         }
         let name = try functionName(environment)
-        let port = try Self.port(option: port, environment: environment)
+        let port = try listen.resolvedPort(environment)
         let local = try await LocalProject.open(project, localDevelopment: false)
         var logger = Logger(label: "ticketing.function")
         logger.logLevel = environment["LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0.lowercased()) } ?? .info
         let server: FunctionServer
         let service: String
         do {
-            server = try FunctionServer(function: name, invoker: local.invoker, bodyLimit: bodyLimit, logger: logger)
+            server = try FunctionServer(
+                function: name, invoker: local.invoker, bodyLimit: listen.bodyLimit, logger: logger)
             service = local.registry.entry(named: name)?.service ?? ""
             _ = try await local.invoker.database(for: service)
         } catch {
@@ -55,7 +49,7 @@ struct FunctionCommand: AsyncParsableCommand {
         let trigger = local.registry.entry(named: name).map { "\($0.declaration.trigger)" } ?? ""
         Serve.say("function: \(name) (\(service), \(trigger))")
         Serve.say("storage: \(local.storage.description)")
-        let host = self.host
+        let host = listen.host
         let application = Application(
             responder: server,
             configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "ticketing"),
@@ -117,20 +111,5 @@ struct FunctionCommand: AsyncParsableCommand {
             throw CommandError("FUNCTION is not set: name the function to serve (ticketing function <name>)")
         }
         return name
-    }
-
-    /// The port: `--port`, else `PORT`, else 8080 (the container convention).
-    static func port(option: Int?, environment: [String: String]) throws -> Int {
-        if let option {
-            guard (0...65535).contains(option) else {
-                throw CommandError("--port must be a port number (0-65535), not '\(option)'")
-            }
-            return option
-        }
-        guard let text = environment["PORT"] else { return 8080 }
-        guard let value = Int(text), (0...65535).contains(value) else {
-            throw CommandError("PORT must be a port number (0-65535), not '\(text)'")
-        }
-        return value
     }
 }

@@ -19,20 +19,13 @@ struct GatewayCommand: AsyncParsableCommand {
 
     @OptionGroup var functions: FunctionURLOptions
 
-    @Option(help: "The port to listen on (default: $PORT or 8080; 0 picks a free one).")
-    var port: Int?
-
-    @Option(help: "The address to listen on.")
-    var host = "0.0.0.0"
-
-    @Option(name: .customLong("body-limit"), help: "The largest request body accepted, in bytes.")
-    var bodyLimit = Gateway.defaultBodyLimit
+    @OptionGroup var listen: ListenOptions
 
     @OptionGroup var project: ProjectOptions
 
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
-        let port = try FunctionCommand.port(option: port, environment: environment)
+        let port = try listen.resolvedPort(environment)
         let local = try await LocalProject.open(project)
         await local.storage.shutdown()
         let routed = local.registry.entries.filter {
@@ -42,8 +35,8 @@ struct GatewayCommand: AsyncParsableCommand {
         var logger = Logger(label: "ticketing.gateway")
         logger.logLevel = environment["LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0.lowercased()) } ?? .info
         Serve.say(RouteTable(registry: local.registry).text)
-        let proxy = FunctionProxy(registry: local.registry, urls: urls, bodyLimit: bodyLimit, logger: logger)
-        let host = self.host
+        let proxy = FunctionProxy(registry: local.registry, urls: urls, bodyLimit: listen.bodyLimit, logger: logger)
+        let host = listen.host
         let application = Application(
             responder: proxy,
             configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "ticketing"),

@@ -54,6 +54,29 @@ struct LocalProject {
             configuration: configuration)
     }
 
+    /// Runs the long-lived `body` (a server, the delivery loops) while commits made by other runtimes on the
+    /// same database ring this one's doorbells, so its delivery wakes at once; then closes the databases,
+    /// whether or not `body` threw.
+    func runWatchingCommits(_ body: () async throws -> Void) async throws {
+        let commits = invoker.commits
+        let storage = storage
+        let watching = Task {
+            await storage.watchCommits(
+                published: { commits.published.ring() }, scheduled: { commits.scheduled.ring() })
+        }
+        let failure: (any Error)?
+        do {
+            try await body()
+            failure = nil
+        } catch {
+            failure = error
+        }
+        watching.cancel()
+        await watching.value
+        await storage.shutdown()
+        if let failure { throw failure }
+    }
+
     /// Opens the project, runs `body`, and closes the databases whether or not `body` threw.
     static func with<T>(
         _ options: ProjectOptions, clock: any WallClock = SystemClock(), _ body: (LocalProject) async throws -> T

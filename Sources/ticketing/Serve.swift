@@ -57,23 +57,7 @@ struct Serve: AsyncParsableCommand {
             },
             logger: logger)
         // Commits by other runtimes on the same PostgreSQL database wake delivery at once.
-        let commits = local.invoker.commits
-        let watching = Task {
-            await local.storage.watchCommits(
-                published: { commits.published.ring() }, scheduled: { commits.scheduled.ring() })
-        }
-        defer { watching.cancel() }
-        do {
-            try await application.runService()
-        } catch {
-            watching.cancel()
-            await watching.value
-            await local.storage.shutdown()
-            throw error
-        }
-        watching.cancel()
-        await watching.value
-        await local.storage.shutdown()
+        try await local.runWatchingCommits { try await application.runService() }
     }
 
     /// Writes a line to stdout at once (not buffered), so that whoever started `serve` sees it.

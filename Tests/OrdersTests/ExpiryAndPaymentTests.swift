@@ -71,11 +71,11 @@ import Testing
         }
     }
 
-    @Test func theExpiryOfAnUnknownOrderIsDeferred() async throws {
+    @Test func theExpiryOfAnUnknownOrderFailsAndIsNotDeferred() async throws {
         try await OrdersFixture.with { fixture in
             let result = try await expire(fixture, "unknown-order")
-            guard case .deferred = result.outcome else {
-                Issue.record("expected a retry, got \(result.outcome)")
+            guard case .failed = result.outcome else {
+                Issue.record("expected a failure, got \(result.outcome)")
                 return
             }
         }
@@ -97,11 +97,11 @@ import Testing
         }
     }
 
-    @Test func aPaymentForAnOrderNotStoredYetIsDeferred() async throws {
+    @Test func aPaymentForAnUnknownOrderFailsAndIsNotDeferred() async throws {
         try await OrdersFixture.with { fixture in
-            let result = try await pay(fixture, "not-yet")
-            guard case .deferred = result.outcome else {
-                Issue.record("expected a retry, got \(result.outcome)")
+            let result = try await pay(fixture, "no-such-order")
+            guard case .failed = result.outcome else {
+                Issue.record("expected a failure, got \(result.outcome)")
                 return
             }
         }

@@ -7,8 +7,9 @@ import Testing
         let cli = CommandRunner()
         defer { cli.cleanUp() }
         #expect(try cli.run(["events", "dead"]).stdout == "no dead letters\n")
-        // An expiry for an order nobody knows: orders retries it (the order may be on its way) until the
-        // attempts run out. --advance moves this invocation's clock through the backoff.
+        // An expiry for an order nobody knows: orders placed every order itself, so waiting cannot bring it;
+        // it fails until its attempts run out (not deferred, which would hold up the expiries after it).
+        // --advance moves this invocation's clock through the backoff.
         let fired = try cli.run(
             ["invoke", "expiration-fire", "--event", "-", "--advance", "10m"],
             stdin: #"{"orderId":"no-such-order"}"#)

@@ -34,23 +34,32 @@ final class ServerProcess: @unchecked Sendable {
         try self.init(command: ["serve", "--port", "0"] + arguments, environment: extra, runner: runner)
     }
 
+    /// Sets `process` up to run `ticketing arguments` in the package root with `extra` over a clean environment,
+    /// its stdout and stderr going to files in a scratch directory of their own; returns those files.
+    static func prepare(
+        _ process: Process, _ arguments: [String], environment extra: [String: String], runner: CommandRunner
+    ) throws -> (output: URL, errors: URL) {
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "ticketing-process-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        let output = scratch.appendingPathComponent("stdout")
+        let errors = scratch.appendingPathComponent("stderr")
+        _ = FileManager.default.createFile(atPath: output.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errors.path, contents: nil)
+        process.executableURL = CommandRunner.binary
+        process.arguments = arguments
+        process.currentDirectoryURL = CommandRunner.root
+        process.environment = environment(runner: runner, extra: extra)
+        process.standardOutput = try FileHandle(forWritingTo: output)
+        process.standardError = try FileHandle(forWritingTo: errors)
+        return (output, errors)
+    }
+
     /// Starts `ticketing` with exactly `command` as its arguments, and `extra` over a clean environment (no
     /// `TICKETING_*`, `PORT`, `FUNCTION` or `JWT_KEY` of the test's own; `TICKETING_DATA_DIR` is the runner's).
     init(command: [String], environment extra: [String: String], runner: CommandRunner = CommandRunner()) throws {
         self.runner = runner
-        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "ticketing-serve-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
-        output = scratch.appendingPathComponent("stdout")
-        errors = scratch.appendingPathComponent("stderr")
-        _ = FileManager.default.createFile(atPath: output.path, contents: nil)
-        _ = FileManager.default.createFile(atPath: errors.path, contents: nil)
-        process.executableURL = CommandRunner.binary
-        process.arguments = command
-        process.currentDirectoryURL = CommandRunner.root
-        process.environment = ServerProcess.environment(runner: runner, extra: extra)
-        process.standardOutput = try FileHandle(forWritingTo: output)
-        process.standardError = try FileHandle(forWritingTo: errors)
+        (output, errors) = try Self.prepare(process, command, environment: extra, runner: runner)
         let configuration = URLSessionConfiguration.ephemeral
         configuration.httpShouldSetCookies = false
         configuration.httpCookieAcceptPolicy = .never
@@ -150,18 +159,7 @@ final class BackgroundCommand: @unchecked Sendable {
     let errors: URL
 
     init(_ arguments: [String], environment extra: [String: String], runner: CommandRunner, ready: String) throws {
-        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("ticketing-bg-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
-        output = scratch.appendingPathComponent("stdout")
-        errors = scratch.appendingPathComponent("stderr")
-        _ = FileManager.default.createFile(atPath: output.path, contents: nil)
-        _ = FileManager.default.createFile(atPath: errors.path, contents: nil)
-        process.executableURL = CommandRunner.binary
-        process.arguments = arguments
-        process.currentDirectoryURL = CommandRunner.root
-        process.environment = ServerProcess.environment(runner: runner, extra: extra)
-        process.standardOutput = try FileHandle(forWritingTo: output)
-        process.standardError = try FileHandle(forWritingTo: errors)
+        (output, errors) = try ServerProcess.prepare(process, arguments, environment: extra, runner: runner)
         try process.run()
         for _ in 0..<600 {
             if ((try? String(contentsOf: output, encoding: .utf8)) ?? "").contains(ready) { return }

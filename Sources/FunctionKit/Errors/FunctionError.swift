@@ -49,6 +49,11 @@ public enum FunctionError: Error, Sendable, Equatable {
     /// An event that arrived before the one it depends on (a version gap, a replica row not there yet): the
     /// runtime delivers it again later with backoff and never dead-letters it for waiting. 503 over HTTP.
     case retryLater(String)
+    /// An event naming something its service made itself, or was told of before the event could exist, and
+    /// does not have: waiting cannot bring it, so it fails like an exception — retried up to the function's
+    /// attempts, then dead-lettered for an operator — instead of being deferred and holding up its
+    /// subscription. For event handlers; 500 over HTTP.
+    case unknownReference(String)
     /// 409: the request collides with one in progress (e.g. a second payment attempt for an order).
     case conflict(String)
     /// 503: a dependency outside the service (e.g. the payment provider) is unavailable; try again.
@@ -65,6 +70,7 @@ public enum FunctionError: Error, Sendable, Equatable {
         case .payloadTooLarge: 413
         case .conflict: 409
         case .retryLater, .unavailable: 503
+        case .unknownReference: 500
         }
     }
 
@@ -73,7 +79,7 @@ public enum FunctionError: Error, Sendable, Equatable {
         switch self {
         case .validation(let details): details
         case .badRequest(let message), .forbidden(let message), .invalidEvent(let message), .retryLater(let message),
-            .conflict(let message), .unavailable(let message):
+            .conflict(let message), .unavailable(let message), .unknownReference(let message):
             [ErrorDetail(message: message)]
         case .notAuthorized: [ErrorDetail(message: "Not authorized")]
         case .notFound: [ErrorDetail(message: "Not Found")]

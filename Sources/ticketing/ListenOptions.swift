@@ -1,0 +1,29 @@
+import ArgumentParser
+import Runtime
+
+/// Where a container-mode server (`ticketing function`, `ticketing gateway`) listens.
+struct ListenOptions: ParsableArguments {
+    @Option(help: "The port to listen on (default: $PORT or 8080; 0 picks a free one).")
+    var port: Int?
+
+    @Option(help: "The address to listen on.")
+    var host = "0.0.0.0"
+
+    @Option(name: .customLong("body-limit"), help: "The largest request body accepted, in bytes.")
+    var bodyLimit = Gateway.defaultBodyLimit
+
+    /// The port: `--port`, else `PORT`, else 8080 (the container convention).
+    func resolvedPort(_ environment: [String: String]) throws -> Int {
+        if let port {
+            guard (0...65535).contains(port) else {
+                throw CommandError("--port must be a port number (0-65535), not '\(port)'")
+            }
+            return port
+        }
+        guard let text = environment["PORT"] else { return 8080 }
+        guard let value = Int(text), (0...65535).contains(value) else {
+            throw CommandError("PORT must be a port number (0-65535), not '\(text)'")
+        }
+        return value
+    }
+}
