@@ -66,5 +66,12 @@ enum PaymentsSchema {
             try await sql.raw("ALTER TABLE payments_v3 RENAME TO payments").run()
             try await sql.raw(onePaymentPerOrder).run()
         },
+        Migration("004-early-cancellations") { sql in
+            try await sql.create(table: EarlyCancellations.table)
+                .column("order_id", type: .text, .primaryKey(autoIncrement: false))
+                .column("version", type: .bigint, .notNull)
+                .column("recorded_at", type: .bigint, .notNull)
+                .run()
+        },
     ]
 }

@@ -5,7 +5,8 @@ import SQLKit
 /// `payments-on-order-cancelled`: marks the order's copy cancelled (only a newer version applies) and, if
 /// the order had been charged — a payment that raced its expiry — schedules the refund (`payments-refund`).
 ///
-/// An order payments has not heard of yet is retried: its `order:created` is on its way.
+/// An order payments has not heard of yet is remembered as cancelled (``EarlyCancellations``): its
+/// `order:created` is on its way through another subscription, and is stored cancelled when it comes.
 public struct ReplicateCancelledOrder: EventFunction {
     /// Creates the function.
     public init() {}
@@ -13,7 +14,10 @@ public struct ReplicateCancelledOrder: EventFunction {
     public func handle(_ payload: OrderCancelled, event: CloudEvent, context: FunctionContext) async throws {
         try await context.transaction { transaction in
             guard let order = try await OrderReplica.find(id: payload.id, in: transaction.sql) else {
-                throw FunctionError.retryLater("order \(payload.id) is not known to payments yet")
+                context.logger.info("order cancelled before it reached payments", metadata: ["order": "\(payload.id)"])
+                try await EarlyCancellations.record(
+                    payload.id, version: payload.version, at: transaction.now.epochMilliseconds, in: transaction.sql)
+                return
             }
             guard payload.version > order.version else { return }
             try await transaction.sql.update(OrderReplica.table)

@@ -4,7 +4,7 @@ import FunctionKit
 import SQLKit
 
 /// `payments-on-order-created`: keeps a copy of each new order (buyer, price, expiry) to check payments
-/// against.
+/// against; an order whose cancellation came first is stored cancelled.
 public struct ReplicateNewOrder: EventFunction {
     /// Creates the function.
     public init() {}
@@ -22,6 +22,7 @@ public struct ReplicateNewOrder: EventFunction {
                 )
                 .ignoringConflicts(with: ["id"])
                 .run()
+            try await EarlyCancellations.apply(to: payload.id, in: transaction.sql)
         }
     }
 }

@@ -8,21 +8,19 @@ import Testing
 
 /// `payments-on-order-created` and `payments-on-order-cancelled`: the order replica payments checks against.
 @Suite struct OrderReplicaTests {
-    @Test func aCancellationBeforeItsOrderIsDeferredNotLost() async throws {
+    @Test func aCancellationBeforeItsOrderIsRememberedNotLost() async throws {
         try await PaymentsFixture.with { fixture in
-            // Deferred, not failed: the dispatcher retries it for as long as the order takes to arrive,
-            // so a cancellation is never dead-lettered (which would leave the order payable here).
+            // Handled at once (neither waiting, which would hold up the cancellations after it, nor failing,
+            // which would dead-letter it and leave the order payable here): the order arrives cancelled.
             let early = try await fixture.cancel("order-2")
-            guard case .deferred(let message) = early.outcome else {
-                Issue.record("expected a deferral, got \(early.outcome)")
-                return
-            }
-            #expect(message.contains("not known to payments yet"))
+            #expect(early.outcome == .handled)
             try await fixture.replicate("order-2")
-            let again = try await fixture.cancel("order-2")
-            #expect(again.outcome == .handled)
             let paid = try await fixture.pay(orderID: "order-2")
             #expect(paid.errorMessages == ["Cannot pay for an cancelled order"])
+            // The same order:created again changes nothing; the cancellation stays.
+            try await fixture.replicate("order-2")
+            #expect(try await fixture.pay(orderID: "order-2").errorMessages == ["Cannot pay for an cancelled order"])
+            #expect(fixture.stripe.charges.isEmpty)
         }
     }
 

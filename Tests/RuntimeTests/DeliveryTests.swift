@@ -89,6 +89,22 @@ import Testing
         }
     }
 
+    @Test func aWaitThatNeverEndsIsDeadLetteredAfterAnHourOfTries() async throws {
+        try await withAudit { harness, audit in
+            audit.wait("audit-on-ticket-created", times: 1000)
+            try await AuditService.publish(["a"], harness.invoker, clock: harness.clock)
+            let deliveries = try await harness.advance(by: 2 * 3600)
+            let limit = RetryPolicy().maximumDeferrals
+            #expect(deliveries.count == limit)
+            #expect(deliveries.map(\.deadLettered) == Array(repeating: false, count: limit - 1) + [true])
+            let dead = try await harness.deadLetters()
+            #expect(dead.first?.error.hasPrefix("still waiting after \(limit) tries: ") == true)
+            audit.wait("audit-on-ticket-created", times: 0)
+            try await DeadLetters.open(harness.storage).redrive(nil, now: harness.clock.now)
+            #expect(try await harness.settle().map(\.outcome) == [.handled])
+        }
+    }
+
     @Test func deferralsBackOffLikeFailures() async throws {
         try await withAudit { harness, audit in
             audit.wait("audit-on-ticket-created", times: 3)

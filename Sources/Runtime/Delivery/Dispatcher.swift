@@ -11,8 +11,9 @@ import Synchronization
 /// its inbox in the same transaction as its effect, so a redelivery changes nothing. A failing event stays
 /// at the head of its subscription and is retried with exponential backoff; after the consumer's attempts
 /// are used up it is dead-lettered and the subscription moves on. An event the consumer defers (it depends
-/// on one not yet delivered: ``EventOutcome/deferred(_:)``) is retried with the same backoff but never
-/// dead-lettered for it. Dead letters put back by a redrive are delivered again outside the commit order.
+/// on one not yet delivered: ``EventOutcome/deferred(_:)``) is retried with the same backoff without using
+/// up attempts, up to ``RetryPolicy/maximumDeferrals``. Dead letters put back by a redrive are delivered
+/// again outside the commit order.
 ///
 /// With ``Routing/sink(attempts:)`` there is one consumer, the sink (`K_SINK`, a Knative Broker say), that
 /// takes every event once, in commit order per publisher, and fans it out to its subscribers itself.
@@ -275,6 +276,9 @@ public actor Dispatcher {
             cursor.attempts = 0
             cursor.deferrals = 0
             cursor.nextAttemptAt = nil
+        case .deferred(let message) where cursor.deferrals + 1 >= retry.maximumDeferrals:
+            deadLettered = true
+            lastError = "still waiting after \(cursor.deferrals + 1) tries: \(message)"
         case .deferred(let message):
             lastError = message
             cursor.deferrals += 1
@@ -382,12 +386,11 @@ public actor Dispatcher {
         let now = self.invoker.clock.now
         let giveUp: Bool
         switch result.outcome {
-        case .handled, .duplicate, .deferred: giveUp = false
+        case .handled, .duplicate: giveUp = false
         case .rejected: giveUp = true
-        case .failed: giveUp = attempt >= limit
+        // A redriven letter has waited already: here a deferral counts like a failure.
+        case .failed, .deferred: giveUp = attempt >= limit
         }
-        // A deferral waits like a failure but does not count as an attempt.
-        let attempts = if case .deferred = result.outcome { letter.attempts } else { attempt }
         let retryAt = now.addingTimeInterval(retry.delay(afterAttempts: attempt))
         try await database.transaction { sql in
             switch result.outcome {
@@ -395,7 +398,7 @@ public actor Dispatcher {
                 try await sql.delete(from: DeliveryTables.deadLetters).where("id", .equal, letter.id).run()
             case .rejected(let message), .failed(let message), .deferred(let message):
                 try await sql.update(DeliveryTables.deadLetters)
-                    .set("attempts", to: attempts)
+                    .set("attempts", to: attempt)
                     .set("error", to: message)
                     .set("state", to: giveUp ? DeadLetter.State.dead.rawValue : DeadLetter.State.redrive.rawValue)
                     .set("dead_at", to: giveUp ? now.epochMilliseconds : letter.deadAt.epochMilliseconds)

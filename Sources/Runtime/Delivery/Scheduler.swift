@@ -11,7 +11,7 @@ import Synchronization
 /// target function records the timer's id in its inbox, so a timer fired twice (a crash between the
 /// invocation and removing the timer) takes effect once. A failing invocation is retried with backoff and
 /// dead-lettered after the function's attempts; a deferred one (``EventOutcome/deferred(_:)``) is retried
-/// with the same backoff without using them up.
+/// with the same backoff without using them up, up to ``RetryPolicy/maximumDeferrals``.
 public actor Scheduler {
     private let invoker: Invoker
     private let target: DeliveryTarget
@@ -145,6 +145,15 @@ public actor Scheduler {
         switch outcome {
         case .handled, .duplicate:
             try await remove(timer, from: database)
+        case .deferred(let message) where timer.deferrals + 1 >= retry.maximumDeferrals:
+            deadLettered = true
+            try await DeadLetters.open(invoker.storage).add(
+                kind: .schedule, consumer: timer.function, origin: service, event: event,
+                error: "still waiting after \(timer.deferrals + 1) tries: \(message)", attempts: attempt, now: now)
+            try await remove(timer, from: database)
+            logger.warning(
+                "scheduled invocation dead-lettered after waiting",
+                metadata: ["function": "\(timer.function)", "key": "\(timer.key)", "error": "\(message)"])
         case .deferred(let message):
             let deferrals = timer.deferrals + 1
             let retryAt = now.addingTimeInterval(retry.delay(afterAttempts: timer.attempts + deferrals))
