@@ -7,7 +7,7 @@ import Runtime
 struct EventsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "events", abstract: "Work with events and dead letters.",
-        subcommands: [Generate.self, Dead.self, Redrive.self])
+        subcommands: [Generate.self, Dead.self, Redrive.self, Waiting.self])
 }
 
 /// `ticketing events generate`: prints a ready-to-edit sample event for a function.

@@ -105,6 +105,26 @@ import Testing
         }
     }
 
+    @Test func deliveriesWaitingForARetryAreListed() async throws {
+        try await withAudit { harness, audit in
+            #expect(try await WaitingDelivery.list(harness.invoker).isEmpty)
+            audit.wait("audit-on-ticket-created", times: 2)
+            audit.fail("audit-fire", times: 1)
+            try await AuditService.publish(["a"], harness.invoker, clock: harness.clock)
+            try await AuditService.schedule("o1", at: harness.clock.now, harness.invoker, clock: harness.clock)
+            _ = try await harness.settle()
+            let waiting = try await WaitingDelivery.list(harness.invoker)
+            #expect(waiting.map(\.kind) == [.event, .schedule])
+            #expect(waiting.map(\.consumer) == ["audit-on-ticket-created", "audit-fire"])
+            #expect(waiting.map(\.deferrals) == [1, 0])
+            #expect(waiting.map(\.attempts) == [0, 1])
+            #expect(waiting.first?.lastError == "audit-on-ticket-created is waiting on purpose")
+            #expect(waiting.last?.key == "o1")
+            _ = try await harness.advance(by: 60)
+            #expect(try await WaitingDelivery.list(harness.invoker).isEmpty)
+        }
+    }
+
     @Test func deferralsBackOffLikeFailures() async throws {
         try await withAudit { harness, audit in
             audit.wait("audit-on-ticket-created", times: 3)

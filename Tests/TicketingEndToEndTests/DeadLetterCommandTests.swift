@@ -35,4 +35,21 @@ import Testing
         #expect(try cli.run(["events", "dead", "--all"]).stdout.contains("(being redriven)"))
         #expect(try cli.run(["events", "redrive"]).status != 0, "names or --all are required")
     }
+
+    @Test func anEventWaitingForItsNextTryIsListed() throws {
+        let cli = CommandRunner()
+        defer { cli.cleanUp() }
+        #expect(try cli.run(["events", "waiting"]).stdout == "nothing waiting\n")
+        let fired = try cli.run(
+            ["invoke", "expiration-fire", "--event", "-", "--advance", "2s"], stdin: #"{"orderId":"no-such-order"}"#)
+        #expect(fired.status == 0, "\(fired.stderr)")
+        let waiting = try cli.run(["events", "waiting"])
+        #expect(
+            waiting.stdout.hasPrefix("orders-on-expiration-complete  events from expiration  4 failed attempts"),
+            "\(waiting.stdout)")
+        #expect(waiting.stdout.contains("expiration of unknown order no-such-order"))
+        let json = try #require(try cli.run(["events", "waiting", "--output", "json"]).json as? [[String: Any]])
+        #expect(json.first?["deferrals"] as? Int == 0)
+        #expect(json.first?["kind"] as? String == "event")
+    }
 }

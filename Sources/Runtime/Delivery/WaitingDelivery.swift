@@ -1,0 +1,86 @@
+import Foundation
+import FunctionKit
+import SQLKit
+
+/// A delivery held up at the head of its queue, waiting for its next try: a subscription's event that
+/// failed or was deferred, or a scheduled invocation that did. What `ticketing events waiting` lists.
+public struct WaitingDelivery: Sendable, Encodable {
+    /// An event at the head of a subscription, or a timer.
+    public enum Kind: String, Sendable, Encodable {
+        case event
+        case schedule
+    }
+
+    /// An event or a timer.
+    public var kind: Kind
+    /// The subscribed or scheduled function.
+    public var consumer: String
+    /// The publishing service (an event) or the service that set the timer.
+    public var origin: String
+    /// The timer's key; `nil` for an event.
+    public var key: String?
+    /// Failed attempts so far (they count towards the function's retries).
+    public var attempts: Int
+    /// Deferrals so far (they do not).
+    public var deferrals: Int
+    /// When it is tried next.
+    public var nextAttemptAt: Date
+    /// What the last try said, when it was stored (events only).
+    public var lastError: String?
+
+    enum CodingKeys: String, CodingKey {
+        case kind, consumer, origin, key, attempts, deferrals, nextAttemptAt, lastError
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(kind, forKey: .kind)
+        try container.encode(consumer, forKey: .consumer)
+        try container.encode(origin, forKey: .origin)
+        try container.encodeIfPresent(key, forKey: .key)
+        try container.encode(attempts, forKey: .attempts)
+        try container.encode(deferrals, forKey: .deferrals)
+        try container.encode(nextAttemptAt.iso8601, forKey: .nextAttemptAt)
+        try container.encodeIfPresent(lastError, forKey: .lastError)
+    }
+
+    /// Every delivery waiting for a retry, events first (by consumer), then timers (by service and due time).
+    public static func list(_ invoker: Invoker) async throws -> [WaitingDelivery] {
+        let runtime = try await invoker.storage.database(
+            for: DeliveryTables.database, migrations: DeliveryTables.migrations)
+        var waiting = try await runtime.read { sql in
+            try await sql.select().column("*").from(DeliveryTables.cursors)
+                .where("next_attempt_at", .greaterThan, 0)
+                .orderBy("consumer").orderBy("publisher").all()
+                .map { row in
+                    WaitingDelivery(
+                        kind: .event, consumer: try row.decode(column: "consumer", as: String.self),
+                        origin: try row.decode(column: "publisher", as: String.self), key: nil,
+                        attempts: try row.decode(column: "attempts", as: Int.self),
+                        deferrals: try row.decode(column: "deferrals", as: Int.self),
+                        nextAttemptAt: Date(
+                            epochMilliseconds: try row.decode(column: "next_attempt_at", as: Int64.self)),
+                        lastError: try row.decode(column: "last_error", as: String?.self))
+                }
+        }
+        for service in invoker.registry.services.keys.sorted() {
+            let database = try await invoker.database(for: service)
+            waiting += try await database.read { sql in
+                try await sql.select().column("*").from(MessagingTables.timers)
+                    .where(SQLColumn("attempts"), .greaterThan, SQLLiteral.numeric("0"))
+                    .orWhere(SQLColumn("deferrals"), .greaterThan, SQLLiteral.numeric("0"))
+                    .orderBy("due_at").all()
+                    .map { row in
+                        WaitingDelivery(
+                            kind: .schedule, consumer: try row.decode(column: "function", as: String.self),
+                            origin: service, key: try row.decode(column: "timer_key", as: String.self),
+                            attempts: try row.decode(column: "attempts", as: Int.self),
+                            deferrals: try row.decode(column: "deferrals", as: Int.self),
+                            nextAttemptAt: Date(epochMilliseconds: try row.decode(column: "due_at", as: Int64.self)),
+                            lastError: nil)
+                    }
+            }
+        }
+        return waiting
+    }
+}
