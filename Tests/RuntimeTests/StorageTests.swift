@@ -45,6 +45,31 @@ import Tickets
         }
     }
 
+    @Test func aTransactionWhoseTaskIsCancelledStillEndsAndLeavesTheDatabaseUsable() async throws {
+        try await TestHarness.with(services: [TicketsService.definition()]) { harness in
+            let database = try await harness.invoker.database(for: TicketsService.name)
+            let (started, startedNow) = AsyncStream.makeStream(of: Void.self)
+            let (gate, open) = AsyncStream.makeStream(of: Void.self)
+            // A handler abandoned at its timeout: its task is cancelled while its transaction is open.
+            let abandoned = Task {
+                try await database.transaction { sql in
+                    try await sql.raw("CREATE TABLE first_half (n INTEGER)").run()
+                    startedNow.yield()
+                    for await _ in gate { break }
+                    try await sql.raw("CREATE TABLE second_half (n INTEGER)").run()
+                }
+            }
+            for await _ in started { break }
+            abandoned.cancel()
+            open.yield()
+            try await abandoned.value
+            // The transaction ran to its end, and the next one starts.
+            try await database.transaction { sql in try await sql.raw("CREATE TABLE after (n INTEGER)").run() }
+            #expect(try await Self.count("second_half", in: database) == 0)
+            #expect(try await Self.count("after", in: database) == 0)
+        }
+    }
+
     @Test func aTicketIsNotStoredWhenItsEventCannotBe() async throws {
         try await TestHarness.with(services: [TicketsService.definition()]) { harness in
             let database = try await harness.invoker.database(for: TicketsService.name)

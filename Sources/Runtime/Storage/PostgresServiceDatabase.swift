@@ -25,7 +25,14 @@ final class PostgresServiceDatabase: ServiceDatabase {
         self.logger = logger
     }
 
+    /// Runs `body` in a `SERIALIZABLE` transaction, again when PostgreSQL asks for it. Like SQLite's, it runs
+    /// to its end even when the calling task is cancelled, so a connection never goes back to the pool inside
+    /// a transaction whose `ROLLBACK` was refused.
     func transaction<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        try await CancellationShield.run(body) { body in try await self.serializable(body) }
+    }
+
+    private func serializable<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         var attempt = 1
         while true {
             do {

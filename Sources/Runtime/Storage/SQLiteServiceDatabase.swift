@@ -44,16 +44,22 @@ final class SQLiteServiceDatabase: ServiceDatabase {
         return SQLiteServiceDatabase(service: service, connection: connection, readConnection: reader)
     }
 
+    /// Runs `body` in a transaction on the writing connection. The transaction runs to its end even when the
+    /// calling task is cancelled (a handler abandoned at its timeout): the database driver refuses work for a
+    /// cancelled task, so a `ROLLBACK` or `COMMIT` asked for there would never run and the connection would be
+    /// left inside the transaction, failing every later one.
     func transaction<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
-        try await lock.withLock {
-            try await sql.raw("BEGIN IMMEDIATE").run()
-            do {
-                let value = try await body(sql)
-                try await sql.raw("COMMIT").run()
-                return value
-            } catch {
-                try? await sql.raw("ROLLBACK").run()
-                throw error
+        try await CancellationShield.run(body) { body in
+            try await self.lock.withLock {
+                try await self.sql.raw("BEGIN IMMEDIATE").run()
+                do {
+                    let value = try await body(self.sql)
+                    try await self.sql.raw("COMMIT").run()
+                    return value
+                } catch {
+                    try? await self.sql.raw("ROLLBACK").run()
+                    throw error
+                }
             }
         }
     }
