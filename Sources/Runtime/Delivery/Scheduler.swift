@@ -147,22 +147,14 @@ public actor Scheduler {
             try await remove(timer, from: database)
         case .deferred(let message) where timer.deferrals + 1 >= retry.maximumDeferrals:
             deadLettered = true
-            try await DeadLetters.open(invoker.storage).add(
-                kind: .schedule, consumer: timer.function, origin: service, event: event,
-                error: "still waiting after \(timer.deferrals + 1) tries: \(message)", attempts: attempt, now: now)
-            try await remove(timer, from: database)
-            logger.warning(
-                "scheduled invocation dead-lettered after waiting",
-                metadata: ["function": "\(timer.function)", "key": "\(timer.key)", "error": "\(message)"])
+            try await deadLetter(
+                timer, service: service, error: "still waiting after \(timer.deferrals + 1) tries: \(message)",
+                attempts: attempt, now: now, in: database)
         case .deferred(let message):
             let deferrals = timer.deferrals + 1
-            let retryAt = now.addingTimeInterval(retry.delay(afterAttempts: timer.attempts + deferrals))
-            try await database.transaction { sql in
-                try await sql.update(MessagingTables.timers)
-                    .set("deferrals", to: deferrals)
-                    .set("due_at", to: retryAt.epochMilliseconds)
-                    .where("id", .equal, timer.id).run()
-            }
+            try await reschedule(
+                timer, setting: "deferrals", to: deferrals,
+                at: now.addingTimeInterval(retry.delay(afterAttempts: timer.attempts + deferrals)), in: database)
             logger.log(
                 level: deferrals >= limit ? .warning : .info,
                 "scheduled invocation deferred, will retry",
@@ -171,26 +163,41 @@ public actor Scheduler {
             let rejected = if case .rejected = outcome { true } else { false }
             if rejected || attempt >= limit {
                 deadLettered = true
-                try await DeadLetters.open(invoker.storage).add(
-                    kind: .schedule, consumer: timer.function, origin: service, event: event, error: message,
-                    attempts: attempt, now: now)
-                try await remove(timer, from: database)
-                logger.warning(
-                    "scheduled invocation dead-lettered",
-                    metadata: ["function": "\(timer.function)", "key": "\(timer.key)", "error": "\(message)"])
+                try await deadLetter(timer, service: service, error: message, attempts: attempt, now: now, in: database)
             } else {
-                let retryAt = now.addingTimeInterval(retry.delay(afterAttempts: attempt))
-                try await database.transaction { sql in
-                    try await sql.update(MessagingTables.timers)
-                        .set("attempts", to: attempt)
-                        .set("due_at", to: retryAt.epochMilliseconds)
-                        .where("id", .equal, timer.id).run()
-                }
+                try await reschedule(
+                    timer, setting: "attempts", to: attempt,
+                    at: now.addingTimeInterval(retry.delay(afterAttempts: attempt)), in: database)
             }
         }
         return Delivery(
             consumer: timer.function, event: event, origin: .timer(service: service, key: timer.key), attempt: attempt,
             outcome: outcome, effects: effects, deadLettered: deadLettered)
+    }
+
+    /// Gives up on `timer`: it moves to the dead letters with `error`.
+    private func deadLetter(
+        _ timer: Timer, service: String, error: String, attempts: Int, now: Date, in database: any ServiceDatabase
+    ) async throws {
+        try await DeadLetters.open(invoker.storage).add(
+            kind: .schedule, consumer: timer.function, origin: service, event: timer.event, error: error,
+            attempts: attempts, now: now)
+        try await remove(timer, from: database)
+        logger.warning(
+            "scheduled invocation dead-lettered",
+            metadata: ["function": "\(timer.function)", "key": "\(timer.key)", "error": "\(error)"])
+    }
+
+    /// Moves `timer` to `retryAt`, storing its new count of attempts or deferrals (`column`).
+    private func reschedule(
+        _ timer: Timer, setting column: String, to count: Int, at retryAt: Date, in database: any ServiceDatabase
+    ) async throws {
+        try await database.transaction { sql in
+            try await sql.update(MessagingTables.timers)
+                .set(column, to: count)
+                .set("due_at", to: retryAt.epochMilliseconds)
+                .where("id", .equal, timer.id).run()
+        }
     }
 
     /// Removes the timer by id: if the key was scheduled again meanwhile, the new timer stays.
