@@ -66,8 +66,9 @@ final class ServerProcess: @unchecked Sendable {
         configuration.httpMaximumConnectionsPerHost = 64
         session = URLSession(configuration: configuration, delegate: RedirectsNotFollowed(), delegateQueue: nil)
         try process.run()
-        // Readiness: the process prints its address once it listens (bounded wait, 30 s).
-        for _ in 0..<600 {
+        // Readiness: the process prints its address once it listens (bounded wait, 90 s: the whole suite
+        // starts dozens of processes at once on 2 cores).
+        for _ in 0..<1800 {
             let text = (try? String(contentsOf: output, encoding: .utf8)) ?? ""
             if let line = text.split(separator: "\n").first(where: { $0.hasPrefix("listening on ") }),
                 // A container listens on every address (0.0.0.0); the test reaches it over loopback.
@@ -84,7 +85,9 @@ final class ServerProcess: @unchecked Sendable {
         process.terminate()
         throw StartFailure(
             description:
-                "\(command.first ?? "ticketing") did not start: \((try? String(contentsOf: errors, encoding: .utf8)) ?? "")"
+                "\(command.first ?? "ticketing") did not start (running: \(process.isRunning)); stdout: "
+                + "\((try? String(contentsOf: output, encoding: .utf8)) ?? ""); stderr: "
+                + "\((try? String(contentsOf: errors, encoding: .utf8)) ?? "")"
         )
     }
 
