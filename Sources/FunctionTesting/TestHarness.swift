@@ -93,11 +93,10 @@ public struct TestHarness: Sendable {
         var allHeaders = headers
         if body != nil, allHeaders["content-type"] == nil { allHeaders["content-type"] = "application/json" }
         if let token { allHeaders["authorization"] = "Bearer \(token)" }
-        var components = URLComponents()
-        components.queryItems = query.keys.sorted().map { URLQueryItem(name: $0, value: query[$0]) }
         let request = HTTPRequest(
             method: route.method, path: path ?? route.path(filling: pathParameters), routeKey: route.routeKey,
-            rawQueryString: query.isEmpty ? "" : components.percentEncodedQuery ?? "", headers: allHeaders,
+            rawQueryString: QueryString.encode(query.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }),
+            headers: allHeaders,
             queryStringParameters: query, pathParameters: pathParameters, body: body)
         return try await send(function, request)
     }

@@ -67,15 +67,12 @@ public struct ListTickets: HTTPFunction {
     }
 
     private func nextPage(_ request: HTTPRequest, query: Query, after: Int64) -> String {
-        var components = URLComponents()
-        components.path = request.rawPath
-        var items: [URLQueryItem] = []
-        if let title = query.title { items.append(URLQueryItem(name: "title", value: title)) }
-        if let userID = query.userID { items.append(URLQueryItem(name: "userId", value: userID)) }
-        items.append(URLQueryItem(name: "limit", value: String(query.limit)))
-        items.append(URLQueryItem(name: "cursor", value: PageCursor.encode(after)))
-        components.queryItems = items
-        return components.string ?? request.rawPath
+        var items: [(name: String, value: String)] = []
+        if let title = query.title { items.append(("title", title)) }
+        if let userID = query.userID { items.append(("userId", userID)) }
+        items.append(("limit", String(query.limit)))
+        items.append(("cursor", PageCursor.encode(after)))
+        return request.rawPath + "?" + QueryString.encode(items)
     }
 }
 

@@ -82,8 +82,6 @@ struct Generate: AsyncParsableCommand {
             throw CommandError("route \(route) needs \(missing.map { "--path \($0)=<value>" }.joined(separator: " "))")
         }
         let query = try pairs(queryParameters, option: "--query")
-        var components = URLComponents()
-        components.queryItems = query.keys.sorted().map { URLQueryItem(name: $0, value: query[$0]) }
         var headerValues = try pairs(headers, option: "--header")
         let bodyText = try body.map { try JSONCoding.string($0) }
         if bodyText != nil, headerValues["content-type"] == nil {
@@ -91,7 +89,8 @@ struct Generate: AsyncParsableCommand {
         }
         return HTTPRequest(
             method: route.method, path: route.path(filling: parameters), routeKey: route.routeKey,
-            rawQueryString: query.isEmpty ? "" : components.percentEncodedQuery ?? "", headers: headerValues,
+            rawQueryString: QueryString.encode(query.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }),
+            headers: headerValues,
             queryStringParameters: query, pathParameters: parameters, body: bodyText, userAgent: "ticketing-cli")
     }
 

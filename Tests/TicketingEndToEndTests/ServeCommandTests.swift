@@ -41,6 +41,19 @@ import Testing
         #expect(list.status == 200)
         #expect((list.json as? [[String: Any]])?.compactMap { $0["id"] as? String } == [id])
 
+        // A form's query: `+` is a space (the home page's search sends `title=Eras+Tour`), `%2B` a plus.
+        let tour = try await server.json(
+            "POST", "/api/tickets", #"{"title":"Eras Tour + Friends","price":5}"#, cookie: cookie)
+        let tourID = try #require(tour.object["id"] as? String)
+        for query in ["title=Eras+Tour", "title=eras%20tour", "title=Tour+%2B+Fr"] {
+            let found = try await server.request("GET", "/api/tickets?\(query)")
+            #expect((found.json as? [[String: Any]])?.compactMap { $0["id"] as? String } == [tourID], "\(query)")
+        }
+        _ = try await server.json("POST", "/api/tickets", #"{"title":"Rock Show","price":5}"#, cookie: cookie)
+        let paged = try await server.request("GET", "/api/tickets?title=+&limit=1")
+        let link = try #require(paged.headers["link"])
+        #expect(link.contains("title=%20&limit=1&cursor="), "\(link)")
+
         let edited = try await server.json(
             "PUT", "/api/tickets/\(id)", #"{"title":"Opera","price":25}"#, cookie: cookie)
         #expect(edited.status == 200)

@@ -47,6 +47,9 @@ import Testing
         (#"{"title":"x","price":0}"#, ["price"]),
         (#"{"title":"x","price":-5}"#, ["price"]), (#"{"title":"x","price":10.001}"#, ["price"]),
         (#"{"title":"x","price":1000000.01}"#, ["price"]), (#"{}"#, ["title", "price"]),
+        // Valid JSON whose numbers lie outside the range of exact decimals: still the price's field error.
+        (#"{"title":"x","price":1e400}"#, ["price"]), (#"{"title":"x","price":5e-324}"#, ["price"]),
+        (#"{"title":"x","price":-1e400}"#, ["price"]), (#"{"title":1e400,"price":1e400}"#, ["title", "price"]),
         (#"{"title":null,"price":null}"#, ["title", "price"]),
     ])
     func rejectsBadFields(body: String, fields: [String]) async throws {

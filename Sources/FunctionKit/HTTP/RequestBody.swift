@@ -4,11 +4,15 @@ import Foundation
 public struct RequestBody: Sendable {
     /// The object's members.
     public let members: [String: JSONValue]
+    /// Members whose value held a number outside the range of exact decimals (`1e400`, `5e-324`): valid
+    /// JSON, but no valid field value, so each accessor reports them as its own field error.
+    public let outOfRange: Set<String>
     private var problems: [ErrorDetail] = []
 
     /// Creates a body from its members.
-    public init(members: [String: JSONValue]) {
+    public init(members: [String: JSONValue], outOfRange: Set<String> = []) {
         self.members = members
+        self.outOfRange = outOfRange
     }
 
     /// Records a field error.
@@ -67,12 +71,12 @@ extension HTTPRequest {
         guard let body, !body.isEmpty else {
             return RequestBody(members: [:])
         }
-        guard let data = bodyData, let value = try? JSONValue(parsing: data) else {
+        guard let data = bodyData, let (value, outOfRange) = JSONValue.members(parsing: data) else {
             throw FunctionError.badRequest("Request body is not valid JSON")
         }
         guard case .object(let members) = value else {
             throw FunctionError.badRequest("Request body must be a JSON object")
         }
-        return RequestBody(members: members)
+        return RequestBody(members: members, outOfRange: outOfRange)
     }
 }

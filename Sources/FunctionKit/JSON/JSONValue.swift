@@ -84,9 +84,34 @@ extension JSONValue: Codable {
 }
 
 extension JSONValue {
-    /// Parses JSON text.
+    /// A number in valid JSON that lies outside `Decimal`'s range (such as `1e400`).
+    public struct NumberOutOfRange: Error, CustomStringConvertible {
+        /// The number's location, as a JSON Pointer.
+        public let pointer: String
+        public var description: String { "the number at \(pointer.isEmpty ? "/" : pointer) is out of range" }
+    }
+
+    /// Parses JSON text; a number too large or too small to hold exactly is refused.
     public init(parsing data: Data) throws {
-        self = try JSONDecoder().decode(JSONValue.self, from: data)
+        var parser = JSONParser(data)
+        let value = try parser.parse()
+        if let path = parser.unrepresentable.first {
+            throw NumberOutOfRange(pointer: path.map { "/" + $0 }.joined())
+        }
+        self = value
+    }
+
+    /// Parses a JSON object's text, setting aside the members that hold a number too large or too small to
+    /// hold exactly: `members` lacks them and `outOfRange` names them. `nil` when the text is not JSON.
+    static func members(parsing data: Data) -> (value: JSONValue, outOfRange: Set<String>)? {
+        var parser = JSONParser(data)
+        guard var value = try? parser.parse() else { return nil }
+        let outOfRange = Set(parser.unrepresentable.compactMap(\.first))
+        if case .object(var members) = value, !outOfRange.isEmpty {
+            for key in outOfRange { members[key] = nil }
+            value = .object(members)
+        }
+        return (value, outOfRange)
     }
 
     /// Converts any encodable value to its JSON value.

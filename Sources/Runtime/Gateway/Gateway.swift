@@ -158,11 +158,7 @@ public struct Gateway: HTTPResponder {
             }
         }
         let rawQuery = request.uri.query ?? ""
-        var query: [String: String] = [:]
-        for item in URLComponents(string: "?" + rawQuery)?.queryItems ?? [] {
-            let value = item.value ?? ""
-            query[item.name] = query[item.name].map { "\($0),\(value)" } ?? value
-        }
+        let query = QueryString.parameters(rawQuery)
         let bytes = Array(buffer: body)
         let text = String(validating: bytes, as: UTF8.self)
         return FunctionKit.HTTPRequest(
