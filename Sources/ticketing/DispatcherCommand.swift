@@ -12,8 +12,10 @@ struct DispatcherCommand: AsyncParsableCommand {
         abstract: "Deliver outbox events and due timers to functions running in their own containers.",
         discussion: """
             Reads every service's outbox and timers on the shared storage (DATABASE_URL for several \
-            replicas) and POSTs each event to its function's URL as a binary-mode CloudEvent: 2xx is done, \
-            4xx is dead-lettered, 5xx or no answer is retried with backoff. Every subscription and schedule \
+            replicas) and POSTs each event to its function's URL as a binary-mode CloudEvent: 2xx is done; \
+            408, 429, any other 5xx or no answer is retried with backoff, and dead-lettered once the \
+            function's retries are used up; 503 with error code "deferred" is retried without using up an \
+            attempt (bounded all the same); any other status is dead-lettered at once. Every subscription and schedule \
             target of the manifest needs a URL: --function-url name=url (repeatable) or FUNCTION_URLS \
             ("name=url,name=url"). With --sink or K_SINK (a Knative Broker, say), every event and due timer \
             goes there once instead, for the sink to route by its type. Stops gracefully on SIGINT or SIGTERM.
@@ -62,7 +64,7 @@ struct DispatcherCommand: AsyncParsableCommand {
         }
         Serve.say("storage: \(local.storage.description)")
         var logger = Logger(label: "ticketing.dispatcher")
-        logger.logLevel = environment["LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0.lowercased()) } ?? .info
+        logger.logLevel = try Settings.logLevel(environment, default: .info)
         let target = remote.target
         let resync = delivery.duration
         let group = ServiceGroup(

@@ -3,7 +3,8 @@ import FunctionKit
 
 /// Reads the event a command was given: a file path, or `-` for standard input.
 enum EventInput {
-    static func read(_ source: String) throws -> Data {
+    /// The event's bytes; `sampleOf` names the function whose sample `source` is, for the error's sake.
+    static func read(_ source: String, sampleOf function: String? = nil) throws -> Data {
         if source == "-" {
             return FileHandle.standardInput.readDataToEndOfFile()
         }
@@ -11,6 +12,9 @@ enum EventInput {
         guard FileManager.default.fileExists(atPath: source, isDirectory: &isDirectory), !isDirectory.boolValue,
             let handle = FileHandle(forReadingAtPath: source), let data = try? handle.readToEnd()
         else {
+            if let function {
+                throw CommandError("\(function) has no sample event at '\(source)': pass --event <file|->")
+            }
             throw CommandError("cannot read event file '\(source)'")
         }
         return data

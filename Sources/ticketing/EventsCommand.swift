@@ -16,7 +16,8 @@ struct Generate: AsyncParsableCommand {
         abstract: "Print a ready-to-edit sample event for a function.",
         discussion: """
             HTTP functions get an API Gateway v2 event for their route; event functions get a CloudEvent of \
-            their subject. The body (or data) defaults to the function's sample in events/ when there is one.
+            their subject. The body (or data), and each path parameter not given with --path, default to the \
+            function's sample in events/ when there is one.
             """)
 
     @Argument(help: "The function's name, e.g. tickets-show.")
@@ -51,9 +52,14 @@ struct Generate: AsyncParsableCommand {
                 throw InvocationError.unknownFunction(function, known: local.registry.entries.map(\.name))
             }
             let sample = SampleEvents(directory: project.projectDirectory.appendingPathComponent("events"))
+            if user != nil, entry.declaration.trigger.route == nil {
+                throw CommandError(UserSessions.eventFunctionRefusal(function))
+            }
             switch entry.declaration.trigger {
             case .http(let route):
-                var request = try httpEvent(route: route, body: given ?? sample.httpBody(for: function))
+                var request = try httpEvent(
+                    route: route, body: given ?? sample.httpBody(for: function),
+                    samplePathParameters: sample.pathParameters(for: function))
                 if let user {
                     request.headers["authorization"] =
                         "Bearer \(try await UserSessions.token(for: user, project: local))"
@@ -73,13 +79,17 @@ struct Generate: AsyncParsableCommand {
         print(try JSONCoding.string(event, pretty: true))
     }
 
-    private func httpEvent(route: Route, body: JSONValue?) throws -> HTTPRequest {
-        let parameters = try pairs(pathParameters, option: "--path")
+    private func httpEvent(route: Route, body: JSONValue?, samplePathParameters: [String: String]) throws
+        -> HTTPRequest
+    {
+        let parameters = try pairs(pathParameters, option: "--path").merging(samplePathParameters) { given, _ in given }
         let missing = route.segments.compactMap { segment -> String? in
             if case .parameter(let name) = segment, parameters[name] == nil { name } else { nil }
         }
         guard missing.isEmpty else {
-            throw CommandError("route \(route) needs \(missing.map { "--path \($0)=<value>" }.joined(separator: " "))")
+            throw CommandError(
+                "route \(route) needs \(missing.map { "--path \($0)=<value>" }.joined(separator: " ")) "
+                    + "(events/\(function).json has no sample for it)")
         }
         let query = try pairs(queryParameters, option: "--query")
         var headerValues = try pairs(headers, option: "--header")
@@ -123,6 +133,12 @@ struct SampleEvents {
             let data = request.bodyData, !data.isEmpty
         else { return nil }
         return try? JSONValue(parsing: data)
+    }
+
+    /// The path parameters of `events/<function>.json`, when it is an HTTP event.
+    func pathParameters(for function: String) -> [String: String] {
+        guard let event = load(function), let request = try? event.decode(as: HTTPRequest.self) else { return [:] }
+        return request.pathParameters
     }
 
     /// The data of `events/<function>.json`, when it is a CloudEvent.

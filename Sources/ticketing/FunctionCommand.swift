@@ -12,8 +12,9 @@ struct FunctionCommand: AsyncParsableCommand {
         abstract: "Container mode: serve exactly one function on $PORT (the Knative / Cloud Run contract).",
         discussion: """
             An HTTP function answers on its route; an event function takes CloudEvents over HTTP on POST / in \
-            binary or structured mode (2xx: handled or duplicate; 400: malformed or rejected, do not retry; \
-            500: failed, retry; 413: too large). Both answer GET /health. What the function publishes stays in its \
+            binary or structured mode (200: handled or duplicate; 400: malformed or rejected, do not retry; \
+            500: failed, retry; 503 with error code "deferred": waiting for an earlier event, retry later \
+            without counting an attempt; 413: too large). Both answer GET /health. What the function publishes stays in its \
             service's outbox for a dispatcher. JWT_KEY is required. Stops gracefully on SIGINT or SIGTERM.
             """)
 
@@ -34,7 +35,7 @@ struct FunctionCommand: AsyncParsableCommand {
         let port = try listen.resolvedPort(environment)
         let local = try await LocalProject.open(project, localDevelopment: false)
         var logger = Logger(label: "ticketing.function")
-        logger.logLevel = environment["LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0.lowercased()) } ?? .info
+        logger.logLevel = try Settings.logLevel(environment, default: .info)
         let server: FunctionServer
         let service: String
         do {
@@ -73,7 +74,7 @@ struct FunctionCommand: AsyncParsableCommand {
         var environment = environment
         if environment["FUNCTION"] == nil { environment["FUNCTION"] = environment["_HANDLER"] }
         var logger = Logger(label: "ticketing.lambda")
-        logger.logLevel = environment["LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0.lowercased()) } ?? .info
+        logger.logLevel = try Settings.logLevel(environment, default: .info)
         let local: LocalProject
         let runtime: LambdaRuntime
         do {

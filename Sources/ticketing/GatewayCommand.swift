@@ -33,7 +33,7 @@ struct GatewayCommand: AsyncParsableCommand {
         }.map(\.name)
         let urls = try functions.urls(environment: environment, needed: routed)
         var logger = Logger(label: "ticketing.gateway")
-        logger.logLevel = environment["LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0.lowercased()) } ?? .info
+        logger.logLevel = try Settings.logLevel(environment, default: .info)
         Serve.say(RouteTable(registry: local.registry).text)
         let proxy = FunctionProxy(registry: local.registry, urls: urls, bodyLimit: listen.bodyLimit, logger: logger)
         let host = listen.host

@@ -24,8 +24,11 @@ struct Invoke: AsyncParsableCommand {
     @Argument(help: "The function's name, e.g. tickets-create.")
     var function: String
 
-    @Option(help: ArgumentHelp("The event: a file, or - for standard input.", valueName: "file|-"))
-    var event: String
+    @Option(
+        help: ArgumentHelp(
+            "The event: a file, or - for standard input (default: the function's sample, events/<function>.json).",
+            valueName: "file|-"))
+    var event: String?
 
     @Option(help: ArgumentHelp("Sign the HTTP event in as this user (by e-mail).", valueName: "email"))
     var user: String?
@@ -56,13 +59,19 @@ struct Invoke: AsyncParsableCommand {
         }
     }
 
+    /// The event's source: `--event`, else the function's sample beside the manifest.
+    private var source: String {
+        event ?? project.eventsDirectory.appendingPathComponent("\(function).json").path
+    }
+
     func run() async throws {
-        let data = try EventInput.read(event)
+        // Standard input is read before the project opens; a sample only once the function is known.
+        let given = try event.map { try EventInput.read($0) }
         let clock = TestClock(Date())
         let following = follow || advance != nil || until != nil
         let (report, tree) = try await LocalProject.with(project, clock: clock) {
             local -> (InvocationReport, CascadeTree?) in
-            let report = try await invoke(data, in: local)
+            let report = try await invoke(given, in: local)
             guard following else { return (report, nil) }
             let cascade = Cascade(invoker: local.invoker)
             var target: Date?
@@ -101,14 +110,18 @@ struct Invoke: AsyncParsableCommand {
         return value
     }
 
-    private func invoke(_ data: Data, in local: LocalProject) async throws -> InvocationReport {
+    private func invoke(_ given: Data?, in local: LocalProject) async throws -> InvocationReport {
         guard let entry = local.registry.entry(named: function) else {
             throw InvocationError.unknownFunction(function, known: local.registry.entries.map(\.name))
+        }
+        let data = try given ?? EventInput.read(source, sampleOf: function)
+        if user != nil, entry.declaration.trigger.route == nil {
+            throw CommandError(UserSessions.eventFunctionRefusal(function))
         }
         let report: InvocationReport
         switch entry.handler {
         case .http:
-            var request = try EventInput.httpRequest(data, source: event)
+            var request = try EventInput.httpRequest(data, source: source)
             if let user {
                 request.headers["authorization"] = "Bearer \(try await UserSessions.token(for: user, project: local))"
             }
@@ -117,14 +130,14 @@ struct Invoke: AsyncParsableCommand {
                 function: function, response: result.response, outcome: nil, effects: result.effects)
         case .subscription(let subject, _):
             let cloudEvent = try EventInput.cloudEvent(
-                data, source: event, subject: subject.rawValue, now: local.invoker.clock.now)
+                data, source: source, subject: subject.rawValue, now: local.invoker.clock.now)
             let result = try await local.invoker.invoke(event: function, event: cloudEvent)
             try refuseRejected(result.outcome)
             report = InvocationReport(
                 function: function, response: nil, outcome: result.outcome, effects: result.effects)
         case .schedule:
             let cloudEvent = try EventInput.cloudEvent(
-                data, source: event, subject: "schedule:\(function)", now: local.invoker.clock.now)
+                data, source: source, subject: "schedule:\(function)", now: local.invoker.clock.now)
             let result = try await local.invoker.invoke(event: function, event: cloudEvent)
             try refuseRejected(result.outcome)
             report = InvocationReport(
@@ -136,7 +149,7 @@ struct Invoke: AsyncParsableCommand {
     /// An event the function cannot take as it is counts as invalid input: one line, non-zero exit.
     private func refuseRejected(_ outcome: EventOutcome) throws {
         if case .rejected(let message) = outcome {
-            throw CommandError("event \(EventInput.name(event)) rejected by \(function): \(message)")
+            throw CommandError("event \(EventInput.name(source)) rejected by \(function): \(message)")
         }
     }
 }

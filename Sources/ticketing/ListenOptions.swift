@@ -14,16 +14,6 @@ struct ListenOptions: ParsableArguments {
 
     /// The port: `--port`, else `PORT`, else 8080 (the container convention).
     func resolvedPort(_ environment: [String: String]) throws -> Int {
-        if let port {
-            guard (0...65535).contains(port) else {
-                throw CommandError("--port must be a port number (0-65535), not '\(port)'")
-            }
-            return port
-        }
-        guard let text = environment["PORT"] else { return 8080 }
-        guard let value = Int(text), (0...65535).contains(value) else {
-            throw CommandError("PORT must be a port number (0-65535), not '\(text)'")
-        }
-        return value
+        try Settings.port(port, environment: environment, default: 8080)
     }
 }

@@ -20,7 +20,7 @@ struct LocalProject {
     static func open(
         _ options: ProjectOptions, clock: any WallClock = SystemClock(), localDevelopment: Bool = true
     ) async throws -> LocalProject {
-        LoggingSystem.bootstrapOnce()
+        try LoggingSystem.bootstrapOnce()
         let logger = Logger(label: "ticketing")
         let manifest = try Manifest.load(path: options.manifest)
         let contracts = try ContractCatalog.load(directory: options.schemasDirectory)
@@ -96,16 +96,14 @@ struct LocalProject {
 extension LoggingSystem {
     private static let bootstrapped = Mutex(false)
 
-    /// Logs to stderr at `LOG_LEVEL` (default `warning`), once per process.
-    static func bootstrapOnce() {
+    /// Logs to stderr at `LOG_LEVEL` (default `warning`), once per process; a bad `LOG_LEVEL` is refused.
+    static func bootstrapOnce() throws {
+        let level = try Settings.logLevel(ProcessInfo.processInfo.environment, default: .warning)
         let first = bootstrapped.withLock { done in
             defer { done = true }
             return !done
         }
         guard first else { return }
-        let level =
-            ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0.lowercased()) }
-            ?? .warning
         bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = level

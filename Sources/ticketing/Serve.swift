@@ -33,9 +33,7 @@ struct Serve: AsyncParsableCommand {
         let local = try await LocalProject.open(project)
         try await local.invoker.prepare()
         var logger = Logger(label: "ticketing.gateway")
-        logger.logLevel =
-            ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0.lowercased()) }
-            ?? .info
+        logger.logLevel = try Settings.logLevel(ProcessInfo.processInfo.environment, default: .info)
         Self.say(RouteTable(registry: local.registry).text)
         Self.say("storage: \(local.storage.description)")
         Self.say(local.configuration.stripeDescription)
@@ -66,12 +64,7 @@ struct Serve: AsyncParsableCommand {
     }
 
     private func resolvedPort() throws -> Int {
-        if let port { return port }
-        guard let text = ProcessInfo.processInfo.environment["PORT"] else { return 3000 }
-        guard let value = Int(text), (0...65535).contains(value) else {
-            throw CommandError("PORT must be a port number (0-65535), not '\(text)'")
-        }
-        return value
+        try Settings.port(port, environment: ProcessInfo.processInfo.environment, default: 3000)
     }
 }
 

@@ -16,6 +16,11 @@ enum UserSessions {
             .token
     }
 
+    /// The one line `--user` gets on a function that is not HTTP: a CloudEvent carries no session.
+    static func eventFunctionRefusal(_ function: String) -> String {
+        "--user signs an HTTP event in, and \(function) is an event function (a CloudEvent carries no session)"
+    }
+
     /// A UUID-shaped id derived from an e-mail address.
     static func derivedID(for email: String) -> String {
         let digest = Array(SHA256.hash(data: Data("ticketing-user:\(email)".utf8)))

@@ -34,6 +34,28 @@ import Testing
         ]
     }
 
+    /// The help of the container commands says how each HTTP status of a delivery is treated, as
+    /// `RemoteFunctions.outcome` and `FunctionServer.response` do (DeferralOverHTTPTests and SinkRoutingTests
+    /// check the code itself).
+    @Test func theHelpDescribesTheStatusHandlingTheCodeDoes() throws {
+        let cli = CommandRunner()
+        defer { cli.cleanUp() }
+        let dispatcher = try cli.run(["dispatcher", "--help"]).stdout.split(whereSeparator: \.isWhitespace)
+            .joined(separator: " ")
+        for claim in [
+            "2xx is done", "408, 429, any other 5xx or no answer is retried with backoff",
+            #"503 with error code "deferred" is retried without using up an attempt"#,
+            "any other status is dead-lettered at once",
+        ] {
+            #expect(dispatcher.contains(claim), "\(claim): \(dispatcher)")
+        }
+        let function = try cli.run(["function", "--help"]).stdout.split(whereSeparator: \.isWhitespace)
+            .joined(separator: " ")
+        for claim in ["400: malformed or rejected", "500: failed, retry", #"503 with error code "deferred""#] {
+            #expect(function.contains(claim), "\(claim): \(function)")
+        }
+    }
+
     @Test func anHTTPFunctionServesOnlyItsRouteAndSessionsCrossContainers() async throws {
         let auth = try Self.container("auth-signup")
         defer { auth.stop() }

@@ -118,11 +118,65 @@ import Testing
         #expect(samples.count >= 8)
         for sample in samples {
             let function = String(sample.prefix { $0 != "." })
-            let result = try cli.run(["invoke", function, "--event", "events/\(sample)", "--user", "alice@example.com"])
+            let text = try String(
+                contentsOf: CommandRunner.root.appendingPathComponent("events/\(sample)"), encoding: .utf8)
+            let isHTTP = text.contains(#""routeKey""#)
+            // Without --event, invoke runs the function's sample.
+            let result = try cli.run(["invoke", function] + (isHTTP ? ["--user", "alice@example.com"] : []))
             #expect(result.status == 0, "\(sample): \(result.stderr)")
             // HTTP functions print their v2 response; event functions their outcome.
             #expect(result.object["statusCode"] is Int || result.object["status"] is String, "\(sample)")
         }
+    }
+
+    /// Every function's `events generate` prints an event with no options (path parameters from its sample),
+    /// and `invoke` takes that event as it is.
+    @Test func everyFunctionGeneratesAnEventItsInvokeTakes() throws {
+        let cli = CommandRunner()
+        defer { cli.cleanUp() }
+        let manifest = try String(
+            contentsOf: CommandRunner.root.appendingPathComponent("functions.yaml"), encoding: .utf8)
+        let functions = manifest.split(separator: "\n").compactMap { line -> String? in
+            let text = line.trimmingCharacters(in: .whitespaces)
+            return text.hasPrefix("- name: ") ? String(text.dropFirst("- name: ".count)) : nil
+        }
+        #expect(functions.count >= 20)
+        for function in functions {
+            let generated = try cli.run(["events", "generate", function])
+            #expect(generated.status == 0, "\(function): \(generated.stderr)")
+            let invoked = try cli.run(["invoke", function, "--event", "-"], stdin: generated.stdout)
+            #expect(invoked.status == 0, "\(function): \(invoked.stderr)")
+        }
+        let show = try cli.run(["events", "generate", "tickets-show"])
+        #expect((show.object["pathParameters"] as? [String: String])?["id"] == "8f14e45f-ceea-467f-a8f5-6a4f1f6ad0c1")
+        #expect(show.object["rawPath"] as? String == "/api/tickets/8f14e45f-ceea-467f-a8f5-6a4f1f6ad0c1")
+        let given = try cli.run(["events", "generate", "tickets-show", "--path", "id=abc"])
+        #expect(given.object["rawPath"] as? String == "/api/tickets/abc")
+    }
+
+    @Test(arguments: [
+        (
+            "LOG_LEVEL", "verbose",
+            "LOG_LEVEL must be one of trace, debug, info, notice, warning, error, critical (or warn), not 'verbose'"
+        )
+    ])
+    func aMalformedSettingIsRefusedInOneLine(name: String, value: String, message: String) throws {
+        var cli = CommandRunner()
+        cli.environment[name] = value
+        defer { cli.cleanUp() }
+        for arguments in [["invoke", "tickets-list"], ["serve", "--port", "0"]] {
+            let result = try cli.run(arguments)
+            #expect(result.status != 0, "\(arguments)")
+            #expect(result.stderr.contains(message), "\(arguments): \(result.stderr)")
+            #expect(result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
+        }
+    }
+
+    @Test func warnIsAcceptedForWarning() throws {
+        var cli = CommandRunner()
+        cli.environment["LOG_LEVEL"] = "WARN"
+        defer { cli.cleanUp() }
+        #expect(try cli.run(["invoke", "tickets-list"]).status == 0)
     }
 
     @Test(arguments: [
@@ -131,7 +185,18 @@ import Testing
         (["invoke", "tickets-show", "--event", "Sources"], "cannot read event file"),
         (["invoke", "tickets-show", "--event", "functions.yaml"], "is not valid JSON"),
         (["invoke", "tickets-show", "--event", "-"], "is not valid JSON"),
-        (["events", "generate", "tickets-show"], "needs --path id=<value>"),
+        (["events", "generate", "tickets-show", "--path", "id"], "--path takes name=value, not 'id'"),
+        (["invoke", "nope-nope"], "unknown function 'nope-nope'"),
+        (
+            ["invoke", "orders-on-ticket-created", "--user", "alice@example.com"],
+            "--user signs an HTTP event in, and orders-on-ticket-created is an event function"
+        ),
+        (
+            ["events", "generate", "expiration-fire", "--user", "alice@example.com"],
+            "--user signs an HTTP event in, and expiration-fire is an event function"
+        ),
+        (["serve", "--port", "70000"], "--port must be a port number (0-65535), not '70000'"),
+        (["function", "tickets-list", "--port", "65536"], "--port must be a port number (0-65535), not '65536'"),
         (["events", "generate", "nope-nope"], "unknown function"),
     ])
     func badInputGivesOneClearLineAndANonZeroExit(arguments: [String], message: String) throws {

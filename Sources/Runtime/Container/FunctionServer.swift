@@ -11,7 +11,8 @@ import NIOCore
 /// - An event function (a subscription or a schedule target) takes one CloudEvent per `POST /`, in binary or
 ///   structured mode (see ``CloudEventRequest``), and answers 200 `{"status":"handled"}` or
 ///   `{"status":"duplicate"}`; 400 when the event is malformed or rejected (retrying will not help); 500 when
-///   the handler failed (retry); 413 when the body is over the limit.
+///   the handler failed (retry); 503 with error code `deferred` when it waits for an earlier event (retry
+///   later without counting an attempt); 413 when the body is over the limit.
 /// - Both answer `GET /health`, checking the function's service store.
 ///
 /// What the function publishes or schedules stays in its service's outbox, for a dispatcher to deliver.

@@ -27,6 +27,12 @@ public struct Manifest: Sendable, Equatable {
         /// A schedule target, invoked at times handlers ask for.
         case schedule
 
+        /// The route, for an HTTP trigger.
+        public var route: Route? {
+            guard case .http(let route) = self else { return nil }
+            return route
+        }
+
         public var description: String {
             switch self {
             case .http(let route): "http \(route)"
