@@ -7,7 +7,9 @@ import FunctionKit
 ///
 /// Layout: `cloudevent.json` (the envelope), `events/<subject-with-dashes>.json` (each subject's `data`),
 /// `http/api-gateway-v2-request.json` (the HTTP event), `http/<function>.request.json` and
-/// `http/<function>.response.json` (bodies), `http/error.json` (the error shape).
+/// `http/<function>.response.json` (bodies; `x-status` and `x-errors` give the statuses the handler answers),
+/// `http/<function>.query.json` (query parameters), `http/error.json` (the error shape) and
+/// `http/gateway/<route>.response.json` (the bodies of the routes the gateway answers itself).
 public struct ContractCatalog: Sendable {
     /// The base of every schema's `$id`.
     public static let baseURI = "https://ticketing.dev/schemas"
@@ -52,6 +54,9 @@ public struct ContractCatalog: Sendable {
 
     /// The schema of an HTTP function's success response body.
     public static func responseSchema(for function: String) -> String { "\(baseURI)/http/\(function).response.json" }
+
+    /// The schema of the body of a route the gateway answers itself (``Gateway/ownRoutes``).
+    public static func gatewaySchema(for route: String) -> String { "\(baseURI)/http/gateway/\(route).response.json" }
 
     /// The schema of an HTTP function's query parameters.
     public static func querySchema(for function: String) -> String { "\(baseURI)/http/\(function).query.json" }
