@@ -49,6 +49,11 @@ public struct ContractCatalog: Sendable {
         CloudEvent.schemaLocation(for: Subject(rawValue: subject))
     }
 
+    /// The error statuses the runtime answers for any HTTP function, whatever its `x-errors`: 413 (a body
+    /// over the size limit), 500 (the handler failed: a bug or its store, never what a client sent) and
+    /// 504 (its timeout ran out).
+    public static let runtimeErrorStatuses: Set<Int> = [413, 500, 504]
+
     /// The schema of an HTTP function's request body.
     public static func requestSchema(for function: String) -> String { "\(baseURI)/http/\(function).request.json" }
 
@@ -134,8 +139,20 @@ public struct ContractCatalog: Sendable {
     }
 
     /// A response's violations: a 2xx body against the function's response schema (204 must be empty),
-    /// any other status against the error shape.
+    /// any other status against the error shape. An error status must be one the response schema declares
+    /// in `x-errors` (or one of ``runtimeErrorStatuses``), so the OpenAPI document
+    /// derived from the schemas lists every status the handler answers.
     public func violations(of response: HTTPResponse, function: String) throws -> [SchemaViolation] {
+        if !(200..<300).contains(response.statusCode), !Self.runtimeErrorStatuses.contains(response.statusCode),
+            let success = try schema(Self.responseSchema(for: function)),
+            (success["x-errors"]?.objectValue ?? [:])["\(response.statusCode)"] == nil
+        {
+            return [
+                SchemaViolation(
+                    instancePath: "", schemaPath: Self.responseSchema(for: function) + "#/x-errors",
+                    message: "status \(response.statusCode) is not declared in x-errors")
+            ]
+        }
         if response.statusCode == 204 {
             return response.body.isEmpty
                 ? [] : [SchemaViolation(instancePath: "", schemaPath: "", message: "a 204 has no body")]

@@ -7,7 +7,8 @@ import FunctionKit
 /// and `gateway/<name>.response.json`. Nothing in it is written by hand.
 ///
 /// Every function's operation declares the error statuses its handler answers (`x-errors`), 413 when it
-/// takes a body (the gateway's size limit) and 504 (its timeout), each with the error shape. An operation
+/// takes a body (the gateway's size limit), 500 (the handler failed) and 504 (its timeout), each with the
+/// error shape (``ContractCatalog/runtimeErrorStatuses``). An operation
 /// whose handler answers 401 requires a session (a Bearer token or the `session` cookie); the others take
 /// one when given.
 public enum OpenAPIDocument {
@@ -81,6 +82,7 @@ public enum OpenAPIDocument {
         let success = try components.component(responseID, named: "\(function.name).response")
         var errors = try OpenAPIResponses.errors(of: responseSchema)
         if request != nil { errors["413"] = OpenAPIResponses.bodyTooLarge }
+        errors["500"] = OpenAPIResponses.failed
         errors["504"] = OpenAPIResponses.timedOut
         operation["responses"] = OpenAPIResponses.make(
             success: success, successes: try OpenAPIResponses.successes(of: responseSchema), errors: errors,

@@ -56,6 +56,10 @@ struct OpenAPIComponents {
 enum OpenAPIResponses {
     /// What the runtime answers for any function whose request has a body: the gateway's size limit.
     static let bodyTooLarge = "The request body is over the size limit (`serve --body-limit`, 1 MiB by default)."
+    /// What the runtime answers for every function whose handler fails (no request a client can send
+    /// should cause it; schemathesis's not_a_server_error holds the API to that).
+    static let failed =
+        "The function failed: a bug, or its store is unavailable; never an answer to the request's content."
     /// What the runtime answers for every function: its timeout in functions.yaml ran out.
     static let timedOut = "The function did not answer within its timeout (functions.yaml)."
 
