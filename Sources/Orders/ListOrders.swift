@@ -12,7 +12,8 @@ public struct ListOrders: HTTPFunction {
         case seller
 
         init(_ parameters: [String: String]) throws {
-            guard let raw = parameters["role"], !raw.isEmpty else {
+            // An empty `role=` names no role: refused like any other, not taken for the default.
+            guard let raw = parameters["role"] else {
                 self = .buyer
                 return
             }

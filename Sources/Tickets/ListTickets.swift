@@ -25,7 +25,7 @@ public struct ListTickets: HTTPFunction {
             userID = parameters["userId"].flatMap { $0.isEmpty ? nil : $0 }
             limit = ListTickets.defaultLimit
             if let raw = parameters["limit"] {
-                if let value = Int(raw), value > 0 {
+                if let value = Self.positiveInteger(raw) {
                     limit = min(value, ListTickets.maximumLimit)
                 } else {
                     problems.append(ErrorDetail(message: "Limit must be a positive integer", field: "limit"))
@@ -40,6 +40,15 @@ public struct ListTickets: HTTPFunction {
                 }
             }
             if !problems.isEmpty { throw FunctionError.validation(problems) }
+        }
+
+        /// `text` as a positive integer: decimal digits only (no sign, no spaces), not all zeros. A value
+        /// too large for `Int` is still a positive integer, and ends up capped like any other above 500.
+        static func positiveInteger(_ text: String) -> Int? {
+            guard !text.isEmpty, text.utf8.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }),
+                text.utf8.contains(where: { $0 != UInt8(ascii: "0") })
+            else { return nil }
+            return Int(text) ?? Int.max
         }
     }
 
@@ -76,22 +85,25 @@ public struct ListTickets: HTTPFunction {
     }
 }
 
-/// The opaque `cursor` of ticket pages: the position of the last ticket seen.
+/// The opaque `cursor` of ticket pages: the position of the last ticket seen, as `t<position>`. The
+/// query schema (`tickets-list.query.json`) gives its exact form, so a client and the OpenAPI document know
+/// which cursors are well formed; one of that form that no page gave is simply a position, and answers the
+/// tickets after it.
 enum PageCursor {
+    /// The most digits a position has (any 18 digits fit an `Int64`).
+    static let maximumDigits = 18
+
     static func encode(_ position: Int64) -> String {
-        Data("t:\(position)".utf8).base64EncodedString()
-            .replacingOccurrences(of: "=", with: "")
-            .replacingOccurrences(of: "+", with: "-")
-            .replacingOccurrences(of: "/", with: "_")
+        "t\(position)"
     }
 
     static func decode(_ cursor: String) -> Int64? {
-        var base64 = cursor.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
-        guard let data = Data(base64Encoded: base64), let text = String(data: data, encoding: .utf8),
-            text.hasPrefix("t:"), let value = Int64(text.dropFirst(2)), value >= 0
+        let digits = cursor.utf8.dropFirst()
+        guard cursor.utf8.first == UInt8(ascii: "t"), (1...maximumDigits).contains(digits.count),
+            digits.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }),
+            digits.first != UInt8(ascii: "0") || digits.count == 1
         else { return nil }
-        return value
+        return Int64(cursor.dropFirst())
     }
 }
 

@@ -46,6 +46,42 @@ import Testing
         #expect(try Self.errors(schema, instance).isEmpty == valid)
     }
 
+    @Test(arguments: [
+        (#"{"type":"array","uniqueItems":true}"#, "uniqueItems", "/uniqueItems"),
+        (#"{"prefixItems":[{"type":"string"}]}"#, "prefixItems", "/prefixItems"),
+        (#"{"if":{"type":"string"},"then":{"minLength":1}}"#, "if", "/if"),
+        (#"{"dependentRequired":{"a":["b"]}}"#, "dependentRequired", "/dependentRequired"),
+        (#"{"properties":{"tags":{"items":{"contains":{"const":1}}}}}"#, "contains", "/properties/tags/items/contains"),
+        (
+            #"{"$defs":{"x":{"unevaluatedProperties":false}}}"#, "unevaluatedProperties",
+            "/$defs/x/unevaluatedProperties"
+        ),
+        (#"{"anyOf":[{},{"patternProperties":{"^a":{}}}]}"#, "patternProperties", "/anyOf/1/patternProperties"),
+        (#"{"not":{"propertyNames":{"minLength":1}}}"#, "propertyNames", "/not/propertyNames"),
+        (#"{"$anchor":"a"}"#, "$anchor", "/$anchor"), (#"{"requried":["a"]}"#, "requried", "/requried"),
+    ])
+    func keywordsItDoesNotImplementAreRefusedWhenTheSchemaIsLoaded(schema: String, keyword: String, location: String)
+        throws
+    {
+        do {
+            _ = try Self.validator(schema)
+            Issue.record("\(schema) was accepted")
+        } catch let error as SchemaValidator.SchemaError {
+            #expect(error.description.contains("'\(keyword)' at \(location) "), "\(error)")
+            #expect(error.description.contains("https://example.test/s.json"), "\(error)")
+        }
+    }
+
+    @Test func annotationsAndTheirValuesAreAllowed() throws {
+        let schema = #"""
+            {"title":"t","description":"d","$comment":"c","deprecated":true,"readOnly":true,"writeOnly":false,
+             "examples":[{"uniqueItems":true}],"default":{"if":1},"enum":[{"if":1}],"const":{"prefixItems":[]},
+             "x-status":201,"x-errors":[400],"format":"email","contentMediaType":"application/json",
+             "properties":{"uniqueItems":{"type":"string"}},"required":["if"]}
+            """#
+        #expect(try Self.errors(schema, #"{"if":1}"#).count == 1)
+    }
+
     @Test func violationsPointAtTheInstanceAndTheSchemaKeyword() throws {
         let schema =
             #"{"type":"object","properties":{"ticket":{"type":"object","required":["id"],"properties":{"price":{"type":"number"}}}}}"#

@@ -76,10 +76,14 @@ import Testing
             let capped = try await fixture.harness.http("tickets-list", query: ["limit": "100000"])
             #expect(titles(capped).count == 500)
             #expect(capped.response.headers["link"]?.contains("limit=500") == true)
+            // A positive integer too large for any machine integer is still one: capped, not refused.
+            let huge = try await fixture.harness.http("tickets-list", query: ["limit": "99999999999999999999999"])
+            #expect(titles(huge).count == 500)
+            #expect(titles(try await fixture.harness.http("tickets-list", query: ["limit": "007"])).count == 7)
         }
     }
 
-    @Test(arguments: ["0", "-1", "abc", "1.5", ""])
+    @Test(arguments: ["0", "-1", "abc", "1.5", "", "+5", " 5", "5 ", "000", "٣"])
     func limitMustBeAPositiveInteger(limit: String) async throws {
         try await TicketsFixture.with { fixture in
             let response = try await fixture.harness.http("tickets-list", query: ["limit": limit])
@@ -88,10 +92,25 @@ import Testing
         }
     }
 
-    @Test func aBrokenCursorIsA400() async throws {
+    @Test(arguments: ["!!not-a-cursor", "", "t", "t-1", "t+1", "t01", "T1", "t1 ", "t1234567890123456789", "dDox"])
+    func aBrokenCursorIsA400(cursor: String) async throws {
         try await TicketsFixture.with { fixture in
-            let response = try await fixture.harness.http("tickets-list", query: ["cursor": "!!not-a-cursor"])
+            let response = try await fixture.harness.http("tickets-list", query: ["cursor": cursor])
             #expect(response.status == 400 && response.errorFields == ["cursor"])
+        }
+    }
+
+    /// The query schema gives the cursor's exact form, so any cursor of that form is a position to start
+    /// after, whether or not a page gave it.
+    @Test func aWellFormedCursorIsAPositionToStartAfter() async throws {
+        try await TicketsFixture.with { fixture in
+            for index in 1...3 { _ = try await fixture.create("T\(index)") }
+            #expect(titles(try await fixture.harness.http("tickets-list", query: ["cursor": "t0"])).count == 3)
+            #expect(
+                titles(try await fixture.harness.http("tickets-list", query: ["cursor": "t999999999999999999"])) == [])
+            let first = try await fixture.harness.http("tickets-list", query: ["limit": "1"])
+            let link = try #require(first.response.headers["link"])
+            #expect(link.contains("cursor=t"), "\(link)")
         }
     }
 }

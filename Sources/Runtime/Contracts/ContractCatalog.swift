@@ -7,7 +7,9 @@ import FunctionKit
 ///
 /// Layout: `cloudevent.json` (the envelope), `events/<subject-with-dashes>.json` (each subject's `data`),
 /// `http/api-gateway-v2-request.json` (the HTTP event), `http/<function>.request.json` and
-/// `http/<function>.response.json` (bodies), `http/error.json` (the error shape).
+/// `http/<function>.response.json` (bodies; `x-status` and `x-errors` give the statuses the handler answers),
+/// `http/<function>.query.json` (query parameters), `http/error.json` (the error shape) and
+/// `http/gateway/<route>.response.json` (the bodies of the routes the gateway answers itself).
 public struct ContractCatalog: Sendable {
     /// The base of every schema's `$id`.
     public static let baseURI = "https://ticketing.dev/schemas"
@@ -47,11 +49,19 @@ public struct ContractCatalog: Sendable {
         CloudEvent.schemaLocation(for: Subject(rawValue: subject))
     }
 
+    /// The error statuses the runtime answers for any HTTP function, whatever its `x-errors`: 413 (a body
+    /// over the size limit), 500 (the handler failed: a bug or its store, never what a client sent) and
+    /// 504 (its timeout ran out).
+    public static let runtimeErrorStatuses: Set<Int> = [413, 500, 504]
+
     /// The schema of an HTTP function's request body.
     public static func requestSchema(for function: String) -> String { "\(baseURI)/http/\(function).request.json" }
 
     /// The schema of an HTTP function's success response body.
     public static func responseSchema(for function: String) -> String { "\(baseURI)/http/\(function).response.json" }
+
+    /// The schema of the body of a route the gateway answers itself (``Gateway/ownRoutes``).
+    public static func gatewaySchema(for route: String) -> String { "\(baseURI)/http/gateway/\(route).response.json" }
 
     /// The schema of an HTTP function's query parameters.
     public static func querySchema(for function: String) -> String { "\(baseURI)/http/\(function).query.json" }
@@ -129,8 +139,20 @@ public struct ContractCatalog: Sendable {
     }
 
     /// A response's violations: a 2xx body against the function's response schema (204 must be empty),
-    /// any other status against the error shape.
+    /// any other status against the error shape. An error status must be one the response schema declares
+    /// in `x-errors` (or one of ``runtimeErrorStatuses``), so the OpenAPI document
+    /// derived from the schemas lists every status the handler answers.
     public func violations(of response: HTTPResponse, function: String) throws -> [SchemaViolation] {
+        if !(200..<300).contains(response.statusCode), !Self.runtimeErrorStatuses.contains(response.statusCode),
+            let success = try schema(Self.responseSchema(for: function)),
+            (success["x-errors"]?.objectValue ?? [:])["\(response.statusCode)"] == nil
+        {
+            return [
+                SchemaViolation(
+                    instancePath: "", schemaPath: Self.responseSchema(for: function) + "#/x-errors",
+                    message: "status \(response.statusCode) is not declared in x-errors")
+            ]
+        }
         if response.statusCode == 204 {
             return response.body.isEmpty
                 ? [] : [SchemaViolation(instancePath: "", schemaPath: "", message: "a 204 has no body")]

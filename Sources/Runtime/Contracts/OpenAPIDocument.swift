@@ -1,79 +1,39 @@
 import Foundation
 import FunctionKit
 
-/// The OpenAPI 3.1 description of the HTTP API, derived from functions.yaml (routes, operation ids) and
-/// the schemas (`<function>.request.json`, `.response.json` with its `x-status`, `.query.json`,
-/// `error.json`): nothing in it is written by hand.
+/// The OpenAPI 3.1 description of the HTTP API, derived from functions.yaml (routes, operation ids), the
+/// gateway's own routes (``Gateway/ownRoutes``) and the schemas: `<function>.request.json`,
+/// `<function>.response.json` with its `x-status` and `x-errors`, `<function>.query.json`, `error.json`
+/// and `gateway/<name>.response.json`. Nothing in it is written by hand.
+///
+/// Every function's operation declares the error statuses its handler answers (`x-errors`), 413 when it
+/// takes a body (the gateway's size limit), 500 (the handler failed) and 504 (its timeout), each with the
+/// error shape (``ContractCatalog/runtimeErrorStatuses``). An operation
+/// whose handler answers 401 requires a session (a Bearer token or the `session` cookie); the others take
+/// one when given.
 public enum OpenAPIDocument {
     /// Builds the document; `pages` (HTML functions, not part of the JSON API) are left out.
     public static func make(
         manifest: Manifest, contracts: ContractCatalog, version: String, pages: Set<String> = []
     ) throws -> JSONValue {
-        var schemas: [String: JSONValue] = [:]
+        var components = OpenAPIComponents(contracts: contracts)
         var paths: [String: [String: JSONValue]] = [:]
-        func component(_ id: String, named name: String) throws -> JSONValue? {
-            guard case .object(var members)? = try contracts.schema(id) else { return nil }
-            // Components live in one document: local definitions become components of their own, and the
-            // schema's own identity and annotations for this project are dropped.
-            for (definition, schema) in members["$defs"]?.objectValue ?? [:] {
-                schemas["\(name).\(definition)"] = relocate(schema, definitionsOf: name)
-            }
-            for key in ["$defs", "$id", "$schema", "x-status"] { members[key] = nil }
-            schemas[name] = relocate(.object(members), definitionsOf: name)
-            return .object(["$ref": .string("#/components/schemas/\(name)")])
-        }
-        let error = try component(ContractCatalog.errorSchema, named: "error")
+        let error = try components.component(ContractCatalog.errorSchema, named: "error")
         for function in manifest.functions {
             guard case .http(let route) = function.trigger, !pages.contains(function.name) else { continue }
-            var operation: [String: JSONValue] = [
-                "operationId": .string(function.name),
-                "tags": .array([.string(function.service)]),
-                "summary": .string("\(function.name) (\(route))"),
+            let operation = try Self.operation(function, route: route, error: error, components: &components)
+            paths[route.path, default: [:]][route.method.lowercased()] = operation
+        }
+        for route in Gateway.ownRoutes {
+            let id = ContractCatalog.gatewaySchema(for: route.name)
+            let body = try components.component(id, named: "gateway-\(route.name).response")
+            let operation: [String: JSONValue] = [
+                "operationId": .string("gateway-\(route.name)"), "tags": .array([.string("runtime")]),
+                "summary": .string(route.summary),
+                "responses": OpenAPIResponses.make(
+                    success: body, successes: try OpenAPIResponses.successes(of: try contracts.schema(id)),
+                    errors: [:], error: error),
             ]
-            var parameters: [JSONValue] = route.segments.compactMap { segment in
-                guard case .parameter(let name) = segment else { return nil }
-                return .object([
-                    "name": .string(name), "in": .string("path"), "required": .bool(true),
-                    "schema": .object(["type": .string("string")]),
-                ])
-            }
-            if let query = try contracts.schema(ContractCatalog.querySchema(for: function.name)),
-                let properties = query["properties"]?.objectValue
-            {
-                let required = Set((query["required"]?.arrayValue ?? []).compactMap(\.stringValue))
-                for name in properties.keys.sorted() {
-                    var parameter: [String: JSONValue] = [
-                        "name": .string(name), "in": .string("query"), "required": .bool(required.contains(name)),
-                        "schema": properties[name] ?? .object([:]),
-                    ]
-                    if let description = properties[name]?["description"] { parameter["description"] = description }
-                    parameters.append(.object(parameter))
-                }
-            }
-            if !parameters.isEmpty { operation["parameters"] = .array(parameters) }
-            if let request = try component(
-                ContractCatalog.requestSchema(for: function.name), named: "\(function.name).request")
-            {
-                operation["requestBody"] = .object([
-                    "required": .bool(true), "content": .object(["application/json": .object(["schema": request])]),
-                ])
-            }
-            var responses: [String: JSONValue] = [:]
-            let responseID = ContractCatalog.responseSchema(for: function.name)
-            if let response = try component(responseID, named: "\(function.name).response") {
-                let status = try contracts.schema(responseID)?["x-status"]?.numberValue.map { "\($0)" } ?? "200"
-                responses[status] = .object([
-                    "description": .string("Success"),
-                    "content": .object(["application/json": .object(["schema": response])]),
-                ])
-            }
-            if let error {
-                responses["default"] = .object([
-                    "description": .string("An error in the shape {\"errors\": [{message, field?, code?}]}"),
-                    "content": .object(["application/json": .object(["schema": error])]),
-                ])
-            }
-            operation["responses"] = .object(responses)
             paths[route.path, default: [:]][route.method.lowercased()] = .object(operation)
         }
         return .object([
@@ -85,7 +45,7 @@ public enum OpenAPIDocument {
             ]),
             "paths": .object(paths.mapValues { .object($0) }),
             "components": .object([
-                "schemas": .object(schemas),
+                "schemas": .object(components.schemas),
                 "securitySchemes": .object([
                     "bearer": .object([
                         "type": .string("http"), "scheme": .string("bearer"), "bearerFormat": .string("JWT"),
@@ -98,19 +58,64 @@ public enum OpenAPIDocument {
         ])
     }
 
-    /// `schema` with references to its local `#/$defs/x` pointed at the component `<name>.x`.
-    private static func relocate(_ schema: JSONValue, definitionsOf name: String) -> JSONValue {
-        switch schema {
-        case .object(let members):
-            var moved = members.mapValues { relocate($0, definitionsOf: name) }
-            if let reference = members["$ref"]?.stringValue, reference.hasPrefix("#/$defs/") {
-                moved["$ref"] = .string("#/components/schemas/\(name).\(reference.dropFirst("#/$defs/".count))")
-            }
-            return .object(moved)
-        case .array(let items):
-            return .array(items.map { relocate($0, definitionsOf: name) })
-        default:
-            return schema
+    /// The operation of the HTTP function `function` on `route`.
+    private static func operation(
+        _ function: Manifest.Function, route: Route, error: JSONValue?, components: inout OpenAPIComponents
+    ) throws -> JSONValue {
+        let contracts = components.contracts
+        var operation: [String: JSONValue] = [
+            "operationId": .string(function.name),
+            "tags": .array([.string(function.service)]),
+            "summary": .string("\(function.name) (\(route))"),
+        ]
+        let parameters = try Self.parameters(of: function.name, route: route, contracts: contracts)
+        if !parameters.isEmpty { operation["parameters"] = .array(parameters) }
+        let request = try components.component(
+            ContractCatalog.requestSchema(for: function.name), named: "\(function.name).request")
+        if let request {
+            operation["requestBody"] = .object([
+                "required": .bool(true), "content": .object(["application/json": .object(["schema": request])]),
+            ])
         }
+        let responseID = ContractCatalog.responseSchema(for: function.name)
+        let responseSchema = try contracts.schema(responseID)
+        let success = try components.component(responseID, named: "\(function.name).response")
+        var errors = try OpenAPIResponses.errors(of: responseSchema)
+        if request != nil { errors["413"] = OpenAPIResponses.bodyTooLarge }
+        errors["500"] = OpenAPIResponses.failed
+        errors["504"] = OpenAPIResponses.timedOut
+        operation["responses"] = OpenAPIResponses.make(
+            success: success, successes: try OpenAPIResponses.successes(of: responseSchema), errors: errors,
+            error: error)
+        if errors["401"] != nil {
+            operation["security"] = .array([.object(["bearer": .array([])]), .object(["session": .array([])])])
+        }
+        return .object(operation)
+    }
+
+    /// The path parameters of `route` (non-empty strings) and the query parameters of `<function>.query.json`.
+    private static func parameters(of function: String, route: Route, contracts: ContractCatalog) throws
+        -> [JSONValue]
+    {
+        var parameters: [JSONValue] = route.segments.compactMap { segment in
+            guard case .parameter(let name) = segment else { return nil }
+            return .object([
+                "name": .string(name), "in": .string("path"), "required": .bool(true),
+                "schema": .object(["type": .string("string"), "minLength": .number(1)]),
+            ])
+        }
+        guard let query = try contracts.schema(ContractCatalog.querySchema(for: function)),
+            let properties = query["properties"]?.objectValue
+        else { return parameters }
+        let required = Set((query["required"]?.arrayValue ?? []).compactMap(\.stringValue))
+        for name in properties.keys.sorted() {
+            var parameter: [String: JSONValue] = [
+                "name": .string(name), "in": .string("query"), "required": .bool(required.contains(name)),
+                "schema": properties[name] ?? .object([:]),
+            ]
+            if let description = properties[name]?["description"] { parameter["description"] = description }
+            parameters.append(.object(parameter))
+        }
+        return parameters
     }
 }

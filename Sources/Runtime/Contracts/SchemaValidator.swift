@@ -5,8 +5,9 @@ import FunctionKit
 /// `type`, `enum`, `const`, `properties`, `required`, `additionalProperties`, `minProperties`, `maxProperties`, `items`, `minItems`,
 /// `maxItems`, `minLength`, `maxLength`, `pattern`, `minimum`, `maximum`, `exclusiveMinimum`,
 /// `exclusiveMaximum`, `multipleOf`, `allOf`, `anyOf`, `oneOf`, `not`, `$ref` (to `#…` pointers and to
-/// other registered schemas by `$id`) and `$defs`. Other keywords (`format`, `title`, `examples`, …) are
-/// annotations and are ignored, as the specification allows.
+/// other registered schemas by `$id`) and `$defs`. Annotations (`format`, `title`, `examples`, `x-…`, …) are
+/// ignored, as the specification allows; a schema using any other keyword (`uniqueItems`, `prefixItems`,
+/// `if`, `dependentRequired`, …) is refused when it is loaded, so no schema silently checks less than it says.
 public struct SchemaValidator: Sendable {
     /// Why a schema could not be used.
     public struct SchemaError: Error, CustomStringConvertible, Sendable {
@@ -15,7 +16,8 @@ public struct SchemaValidator: Sendable {
 
     private let schemas: [String: JSONValue]
 
-    /// Creates a validator over `schemas`, each known by its `$id`.
+    /// Creates a validator over `schemas`, each known by its `$id`; throws when a schema has no `$id`, shares
+    /// one, or uses a keyword that is neither implemented nor an annotation.
     public init(schemas: [JSONValue]) throws {
         var byID: [String: JSONValue] = [:]
         for schema in schemas {
@@ -23,6 +25,13 @@ public struct SchemaValidator: Sendable {
                 throw SchemaError(description: "a schema has no $id")
             }
             guard byID[id] == nil else { throw SchemaError(description: "two schemas have $id \(id)") }
+            if let (keyword, location) = SchemaKeywords.unsupported(in: schema) {
+                throw SchemaError(
+                    description:
+                        "schema \(id): keyword '\(keyword)' at \(location.isEmpty ? "/" : location) is not implemented "
+                        + "by this validator; it would be ignored and the schema would check less than it says "
+                        + "(use implemented keywords, annotations or x- extensions only)")
+            }
             byID[id] = schema
         }
         self.schemas = byID

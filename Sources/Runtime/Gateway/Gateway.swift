@@ -59,10 +59,10 @@ public struct Gateway: HTTPResponder {
     ) {
         let method = request.method.rawValue
         let path = request.uri.path
-        if method == "GET" && path == "/health" {
+        if method == Self.healthRoute.method && path == Self.healthRoute.path {
             return (await health(), nil)
         }
-        if method == "GET" && path == "/openapi.json", let openAPI {
+        if method == Self.openAPIRoute.method && path == Self.openAPIRoute.path, let openAPI {
             return (openAPI, nil)
         }
         guard let match = self.match(method: method, path: path) else {
