@@ -27,6 +27,9 @@ x-environment: &environment
   DATABASE_URL: postgres://ticketing:ticketing@postgres:5432/ticketing?sslmode=disable
   JWT_KEY: ${JWT_KEY:?set JWT_KEY to a secret of at least 32 bytes}
   STRIPE_SECRET_KEY: ${STRIPE_SECRET_KEY:-}
+  # Orders, payments and the pages read these alike: the window an order holds its ticket, the currency.
+  EXPIRATION_WINDOW_SECONDS: ${EXPIRATION_WINDOW_SECONDS:-900}
+  PAYMENT_CURRENCY: ${PAYMENT_CURRENCY:-usd}
   LOG_LEVEL: info
 
 services:

@@ -37,6 +37,7 @@ public struct TestHarness: Sendable {
         var loaded = try manifest.map { try Manifest.parse($0) } ?? Manifest.load(path: ProjectFiles.manifest.path)
         let names = Set(services.flatMap { $0.functions.map(\.name) })
         loaded.functions = loaded.functions.filter { names.contains($0.name) }
+        if let page = loaded.settings.notFound, !names.contains(page.function) { loaded.settings.notFound = nil }
         let contracts = try ContractCatalog.load(directory: ProjectFiles.schemas)
         let registry = try FunctionRegistry(services: services, manifest: loaded, knownSubjects: contracts.subjects)
         let sessions = try await SessionCodec(key: sessionKey, secureCookies: false)

@@ -11,9 +11,9 @@ struct Ticket: Decodable, Sendable {
     var orderId: String?
 
     /// What a template shows of it.
-    func view(currentUser: String?) -> [String: Any] {
+    func view(currentUser: String?, money: Money) -> [String: Any] {
         [
-            "id": id, "title": title, "price": Money.format(price), "priceValue": "\(price)",
+            "id": id, "title": title, "price": money.format(price), "priceValue": "\(price)",
             "reserved": orderId != nil, "mine": userId == currentUser, "version": version,
         ]
     }
@@ -35,13 +35,13 @@ struct Order: Decodable, Sendable {
     var ticket: Item
 
     /// What a template shows of it; `now` decides whether an unpaid order has run out.
-    func view(now: Date) -> [String: Any] {
+    func view(now: Date, money: Money) -> [String: Any] {
         let expires = Date.parseISO8601(expiresAt)
         let open = status == "created" || status == "awaiting:payment"
         let expired = open && (expires.map { $0 <= now } ?? false)
         return [
             "id": id, "status": Self.label(status), "statusClass": status.replacingOccurrences(of: ":", with: "-"),
-            "expiresAt": expiresAt, "title": ticket.title ?? "Ticket", "price": Money.format(ticket.price),
+            "expiresAt": expiresAt, "title": ticket.title ?? "Ticket", "price": money.format(ticket.price),
             "ticketId": ticket.id, "payable": open && !expired, "expired": expired, "complete": status == "complete",
             "cancellable": open, "remaining": expires.map { Self.remaining(until: $0, now: now) } ?? "",
         ]
@@ -61,17 +61,5 @@ struct Order: Decodable, Sendable {
     static func remaining(until date: Date, now: Date) -> String {
         let seconds = max(0, Int(date.timeIntervalSince(now).rounded(.down)))
         return "\(seconds / 60):" + String(format: "%02d", seconds % 60)
-    }
-}
-
-/// Prices as people read them.
-enum Money {
-    /// `25.5` → `$25.50`.
-    static func format(_ amount: Decimal) -> String {
-        var rounded = Decimal()
-        var value = amount
-        NSDecimalRound(&rounded, &value, 2, .plain)
-        let cents = NSDecimalNumber(decimal: rounded * 100).int64Value
-        return "$\(cents / 100).\(String(format: "%02lld", abs(cents % 100)))"
     }
 }

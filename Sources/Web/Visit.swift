@@ -1,28 +1,6 @@
 import Foundation
 import FunctionKit
 
-/// How the pay form takes a card.
-public enum CardEntry: Sendable, Equatable {
-    /// Stripe's test cards, offered by name and sent as their test tokens (the mock Stripe client).
-    case testCards
-    /// Stripe.js with this publishable key creates a PaymentMethod in the browser.
-    case stripeJS(publishableKey: String)
-}
-
-/// What every page shares: the API it calls and how it takes cards.
-public struct WebSettings: Sendable {
-    /// The marketplace API.
-    public let api: MarketplaceAPI
-    /// How the pay form takes a card.
-    public let cards: CardEntry
-
-    /// Creates the settings.
-    public init(api: MarketplaceAPI, cards: CardEntry) {
-        self.api = api
-        self.cards = cards
-    }
-}
-
 /// One request to a page: the browser's session and CSRF token, and the answers pages give.
 struct Visit {
     let request: HTTPRequest
@@ -62,6 +40,8 @@ struct Visit {
         values["csrf"] = csrf.token
         values["pageTitle"] = title
         values["user"] = session.map { ["email": $0.email] as [String: Any] } ?? false
+        values["currency"] = settings.money.code
+        values["holdTime"] = settings.holdTime
         if case .stripeJS(let key) = settings.cards { values["stripeKey"] = key }
         // Each page template extends `layout` (Mustache inheritance), so no rendered HTML is ever inserted
         // unescaped.

@@ -29,6 +29,7 @@ public enum WebService {
                 FunctionDefinition("web-my-tickets", http: MyTicketsPage(settings: settings)),
                 FunctionDefinition("web-update-ticket", http: UpdateTicketPage(settings: settings)),
                 FunctionDefinition("web-assets", http: AssetsPage()),
+                FunctionDefinition("web-not-found", http: MissingPage(settings: settings)),
             ])
     }
 }

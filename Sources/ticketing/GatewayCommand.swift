@@ -13,7 +13,8 @@ struct GatewayCommand: AsyncParsableCommand {
         discussion: """
             Matches each request against the manifest's routes and forwards it to its function's URL \
             (--function-url name=url, repeatable, or FUNCTION_URLS "name=url,name=url"); every HTTP function \
-            needs one. Unknown routes answer 404, an unreachable function 502. Listens on $PORT (default 8080) \
+            needs one. Unknown routes answer 404 (a browser asking for a page gets the manifest's notFound page from \
+            its function), an unreachable function 502. Listens on $PORT (default 8080) \
             at 0.0.0.0; stops gracefully on SIGINT or SIGTERM.
             """)
 

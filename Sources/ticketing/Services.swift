@@ -54,7 +54,10 @@ enum Services {
             AuthService.definition(), TicketsService.definition(),
             OrdersService.definition(expirationWindow: configuration.expirationWindow), ExpirationService.definition(),
             PaymentsService.definition(stripe: configuration.stripe, currency: configuration.currency),
-            WebService.definition(settings: WebSettings(api: configuration.api, cards: configuration.cards)),
+            WebService.definition(
+                settings: WebSettings(
+                    api: configuration.api, cards: configuration.cards, currency: configuration.currency,
+                    expirationWindow: configuration.expirationWindow)),
         ]
     }
 

@@ -4,29 +4,40 @@ Each test starts the built `ticketing serve` on a free loopback port with its ow
 the pages as people would. Screenshots of the main pages, at phone and desktop widths, are saved under
 .build/screenshots/ (override with SCREENSHOTS_DIR).
 
+Each main page is also checked with axe-core (the copy axe-selenium-python ships, so no network is needed):
+no serious or critical violations. Every page's results are written to .build/axe/<page>.json (override
+with AXE_RESULTS_DIR) and summed up in one line on stderr.
+
     python3 -m unittest discover -s Tests/Browser -v      (scripts/test runs it after building)
 """
+import collections
+import json
 import os
 import pathlib
 import re
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 import unittest
 import urllib.request
 
+from axe_selenium_python import Axe
 from selenium import webdriver
 from selenium.common.exceptions import (NoAlertPresentException, NoSuchElementException,
                                         StaleElementReferenceException, TimeoutException)
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 BINARY = pathlib.Path(os.environ.get("TICKETING_BINARY", ROOT / ".build/debug/ticketing"))
 SCREENSHOTS = pathlib.Path(os.environ.get("SCREENSHOTS_DIR", ROOT / ".build/screenshots"))
+AXE_RESULTS = pathlib.Path(os.environ.get("AXE_RESULTS_DIR", ROOT / ".build/axe"))
+BLOCKING = ("serious", "critical")
 DESKTOP = (1280, 900)
 PHONE = (390, 844)
 
@@ -82,6 +93,7 @@ def browser():
     for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
                      "--no-first-run", "--disable-extensions", f"--window-size={DESKTOP[0]},{DESKTOP[1]}"):
         options.add_argument(argument)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})  # console messages: CSP reports
     service = Service(executable_path=shutil.which("chromedriver") or "/usr/bin/chromedriver")
     driver = webdriver.Chrome(service=service, options=options)
     driver.implicitly_wait(0)
@@ -133,6 +145,34 @@ class Shopper:
         self.wait(lambda d: "/tickets/" in d.current_url, message="the new ticket's page")
         return self.driver.current_url
 
+    def audit(self, name):
+        """Runs axe-core on the page shown, writes its results to AXE_RESULTS/<name>.json and prints a line
+        with the violations by impact; returns the serious and critical ones."""
+        axe = Axe(self.driver)
+        axe.inject()
+        results = axe.run()
+        violations = results.get("violations", [])
+        counts = collections.Counter(violation.get("impact") or "none" for violation in violations)
+        AXE_RESULTS.mkdir(parents=True, exist_ok=True)
+        summary = {
+            "page": name, "url": self.driver.current_url,
+            "axe": (results.get("testEngine") or {}).get("version"),
+            "violations": {impact: counts.get(impact, 0) for impact in ("critical", "serious", "moderate", "minor")},
+            "ids": sorted(violation["id"] for violation in violations),
+            "passes": len(results.get("passes", [])), "incomplete": len(results.get("incomplete", [])),
+        }
+        (AXE_RESULTS / f"{name}.json").write_text(json.dumps({"summary": summary, "results": results}, indent=2))
+        print(f"axe {name}: " + ", ".join(f"{impact} {count}" for impact, count in summary["violations"].items())
+              + f"; passes {summary['passes']}, incomplete {summary['incomplete']}"
+              + (f"; violations: {' '.join(summary['ids'])}" if violations else ""), file=sys.stderr)
+        return [violation for violation in violations if violation.get("impact") in BLOCKING]
+
+    def policy_violations(self):
+        """The console's Content-Security-Policy reports since the last call (an inline script or style, a
+        foreign origin): there should be none."""
+        return [entry["message"] for entry in self.driver.get_log("browser")
+                if "Content Security Policy" in entry.get("message", "")]
+
     def screenshot(self, name, size=DESKTOP):
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         self.driver.set_window_size(*size)
@@ -156,10 +196,20 @@ class MarketplaceInABrowser(unittest.TestCase):
         self.people.append(shopper)
         return shopper
 
+    def assertAccessible(self, shopper, name):
+        self.assertEqual([], shopper.policy_violations(), f"Content-Security-Policy on {name}")
+        blocking = shopper.audit(name)
+        self.assertEqual([], [f"{violation['impact']} {violation['id']}: {violation['help']} "
+                              f"{[node['target'] for node in violation['nodes']]}" for violation in blocking],
+                         f"axe on {name}")
+
     def test_a_buyer_finds_buys_and_pays_for_a_sellers_ticket(self):
         seller = self.person("sam@example.com")
+        seller.open("/signup")
+        self.assertAccessible(seller, "sign-up")
         seller.sign_up()
         seller.open("/sell")
+        self.assertAccessible(seller, "sell")
         seller.fill("title", "")
         seller.fill("price", "-5")
         seller.submit("List ticket")
@@ -167,6 +217,7 @@ class MarketplaceInABrowser(unittest.TestCase):
         self.assertIn("price", seller.driver.find_element(By.ID, "price-error").text.lower())
         self.assertTrue(seller.driver.find_elements(By.ID, "title-error"))
         seller.screenshot("sell-form-errors", PHONE)
+        self.assertAccessible(seller, "sell-errors")
         seller.sell("Eras Tour — Floor", "149.99")
         seller.sell("Jazz at the Park", "35")
 
@@ -175,6 +226,7 @@ class MarketplaceInABrowser(unittest.TestCase):
         buyer.wait(lambda d: "Eras Tour" in buyer.text(), message="orders hears of the tickets")
         buyer.screenshot("home-desktop")
         buyer.screenshot("home-phone", PHONE)
+        self.assertAccessible(buyer, "home")
         buyer.fill("title", "eras")
         buyer.submit("Search")
         buyer.wait(lambda d: "title=eras" in d.current_url)
@@ -183,6 +235,7 @@ class MarketplaceInABrowser(unittest.TestCase):
         buyer.driver.find_element(By.LINK_TEXT, "Eras Tour — Floor").click()
         buyer.wait(lambda d: "/tickets/" in d.current_url)
         buyer.screenshot("ticket")
+        self.assertAccessible(buyer, "ticket")
         # The orders service learns of a ticket through its event; until then Purchase answers 404.
         buyer.wait(lambda d: self.purchase(buyer), seconds=20, message="the order is placed")
 
@@ -192,6 +245,9 @@ class MarketplaceInABrowser(unittest.TestCase):
                    message="the countdown ticks")
         buyer.screenshot("order-countdown")
         buyer.screenshot("order-countdown-phone", PHONE)
+        self.assertEqual(countdown.get_attribute("role"), "timer")
+        self.assertEqual(countdown.get_attribute("aria-live"), "off")
+        self.assertAccessible(buyer, "order")
 
         buyer.driver.find_element(By.CSS_SELECTOR, "input[value='tok_chargeDeclined']").click()
         buyer.submit("Pay $149.99")
@@ -199,6 +255,7 @@ class MarketplaceInABrowser(unittest.TestCase):
         self.assertEqual(buyer.driver.find_element(By.ID, "token-error").text, "Your card was declined.")
         self.assertTrue(buyer.driver.find_elements(By.ID, "pay-form"), "the order stays payable")
         buyer.screenshot("order-declined")
+        self.assertAccessible(buyer, "order-declined")
 
         buyer.driver.find_element(By.CSS_SELECTOR, "input[value='tok_visa']").click()
         buyer.submit("Pay $149.99")
@@ -206,12 +263,39 @@ class MarketplaceInABrowser(unittest.TestCase):
         buyer.wait(lambda d: self.reloaded_status(buyer) == "Complete", seconds=20, message="the order completes")
         self.assertIn("Paid — the ticket is yours.", buyer.text())
         buyer.screenshot("order-complete")
+        self.assertAccessible(buyer, "order-complete")
         buyer.open("/orders")
         self.assertIn("Complete", buyer.text())
         buyer.screenshot("orders")
+        self.assertAccessible(buyer, "orders")
         seller.open("/mytickets")
         seller.wait(lambda d: "Complete" in seller.text() or self.reloaded(seller, "Complete"), seconds=20)
         seller.screenshot("my-tickets")
+        self.assertAccessible(seller, "my-tickets")
+
+    def test_sign_in_the_skip_link_and_the_not_found_page(self):
+        visitor = self.person("sam@example.com")
+        visitor.open("/signin")
+        self.assertAccessible(visitor, "sign-in")
+        skip = visitor.driver.find_element(By.CSS_SELECTOR, "body > a.skip-link")
+        self.assertEqual(skip.get_attribute("textContent"), "Skip to content")
+        self.assertEqual(skip.get_attribute("href"), self.server.url + "/signin#main")
+        self.assertFalse(skip.is_displayed(), "out of sight until focused")
+        visitor.driver.find_element(By.TAG_NAME, "body").send_keys(Keys.TAB)  # the skip link is the first stop
+        self.assertEqual(visitor.driver.switch_to.active_element, skip)
+        self.assertTrue(skip.is_displayed(), "shown once focused")
+        visitor.screenshot("skip-link")
+        visitor.fill("email", "nobody")
+        visitor.submit("Sign in")
+        visitor.wait(lambda d: d.find_elements(By.ID, "email-error"), message="the field error")
+        email = visitor.driver.find_element(By.ID, "email")
+        self.assertEqual(email.get_attribute("aria-invalid"), "true")
+        self.assertEqual(email.get_attribute("aria-describedby"), "email-error")
+        self.assertAccessible(visitor, "sign-in-errors")
+        visitor.open("/no-such-page")
+        self.assertEqual(visitor.driver.find_element(By.TAG_NAME, "h1").text, "Page not found")
+        visitor.screenshot("not-found")
+        self.assertAccessible(visitor, "not-found")
 
     def test_a_ticket_titled_like_a_script_renders_as_text(self):
         seller = self.person("sam@example.com")
@@ -241,6 +325,9 @@ class MarketplaceInABrowser(unittest.TestCase):
         self.assertIn("Order expired", buyer.driver.find_element(By.ID, "expired").text)
         self.assertFalse(buyer.driver.find_element(By.CSS_SELECTOR, "#pay-form button").is_enabled())
         buyer.screenshot("order-expired")
+        self.assertEqual(buyer.driver.find_element(By.ID, "countdown-announcement").get_attribute("textContent"),
+                         "Order expired. The ticket is no longer held for you.")
+        self.assertAccessible(buyer, "order-expired")
         buyer.wait(lambda d: self.reloaded_status(buyer) == "Cancelled", seconds=30, message="the order expires")
         buyer.wait(lambda d: self.reloaded(buyer, "Late Show", path="/"), seconds=20,
                    message="the ticket is back on the list")

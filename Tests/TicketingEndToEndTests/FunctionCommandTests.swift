@@ -92,6 +92,15 @@ import Testing
         #expect(anonymous.status == 401)
         let list = try await tickets.request("GET", "/api/tickets")
         #expect(list.status == 404)
+
+        // A page's container reads the marketplace's settings from the same environment.
+        let sellForm = try ServerProcess(
+            command: ["function"],
+            environment: ["FUNCTION": "web-sell-form", "PORT": "0", "JWT_KEY": Self.key, "PAYMENT_CURRENCY": "chf"])
+        defer { sellForm.stop() }
+        let form = try await sellForm.request("GET", "/sell", headers: ["authorization": "Bearer \(token)"])
+        #expect(form.status == 200, "\(form.text)")
+        #expect(form.text.contains("Price (CHF)"))
     }
 
     @Test func anEventFunctionTakesBinaryModeCloudEvents() async throws {
@@ -214,9 +223,15 @@ import Testing
         defer { auth.stop() }
         let tickets = try Self.container("tickets-create", runner: runner)
         defer { tickets.stop() }
-        let routed = try Self.httpFunctions().filter { $0 != "auth-signup" && $0 != "tickets-create" }
+        let missing = try Self.container("web-not-found", runner: runner)
+        defer { missing.stop() }
+        let served = ["auth-signup", "tickets-create", "web-not-found"]
+        let routed = try Self.httpFunctions().filter { !served.contains($0) }
         let urls =
-            ["auth-signup=\(auth.baseURL.absoluteString)", "tickets-create=\(tickets.baseURL.absoluteString)"]
+            [
+                "auth-signup=\(auth.baseURL.absoluteString)", "tickets-create=\(tickets.baseURL.absoluteString)",
+                "web-not-found=\(missing.baseURL.absoluteString)",
+            ]
             + routed.map { "\($0)=http://127.0.0.1:9/" }
         let gateway = try ServerProcess(
             command: ["gateway"], environment: ["FUNCTION_URLS": urls.joined(separator: ","), "PORT": "0"],
@@ -239,6 +254,13 @@ import Testing
                 == "The function tickets-list is unavailable")
         let unknown = try await gateway.json("GET", "/api/nowhere")
         #expect(unknown.status == 404)
+        // A browser asking for a page no route matches gets the site's page, from its own container.
+        let page = try await gateway.request("GET", "/nowhere", headers: ["accept": "text/html"])
+        #expect(page.status == 404)
+        #expect(page.headers["content-type"] == "text/html; charset=utf-8")
+        #expect(page.text.contains("Page not found"))
+        let api = try await gateway.request("GET", "/api/nowhere", headers: ["accept": "text/html"])
+        #expect(api.object["errors"] as? [[String: String]] == [["message": "Not Found"]])
         // A malformed escape is forwarded as it came, for the function to judge; the gateway stays up.
         let malformed = try await gateway.json(
             "POST", "/api/tickets?ref=%zz", #"{"title":"Ballet","price":31}"#, cookie: cookie)

@@ -85,6 +85,30 @@ import Testing
         #expect(charset.status == 201)
     }
 
+    @Test func aBrowserGetsTheSitesNotFoundPageAndTheAPIKeepsJSON() async throws {
+        let server = try ServerProcess()
+        defer { server.stop() }
+        let html = ["accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"]
+        for path in ["/nope", "/favicon.ico", "/tickets/a/b"] {
+            let page = try await server.request("GET", path, headers: html)
+            #expect(page.status == 404, "\(path)")
+            #expect(page.headers["content-type"] == "text/html; charset=utf-8", "\(path)")
+            #expect(page.text.contains("Page not found") && page.text.contains("Skip to content"), "\(path)")
+            #expect(page.headers["content-security-policy"]?.contains("script-src 'self'") == true)
+        }
+        for (path, headers) in [
+            ("/nope", [:]), ("/nope", ["accept": "application/json"]), ("/api/nope", html), ("/api", html),
+        ] {
+            let reply = try await server.request("GET", path, headers: headers)
+            #expect(reply.status == 404, "\(path) \(headers)")
+            #expect(reply.headers["content-type"]?.hasPrefix("application/json") == true, "\(path) \(headers)")
+            #expect(reply.object["errors"] as? [[String: String]] == [["message": "Not Found"]])
+        }
+        let posted = try await server.request("POST", "/nope", headers: html)
+        #expect(posted.status == 404)
+        #expect(posted.object["errors"] as? [[String: String]] == [["message": "Not Found"]])
+    }
+
     @Test func sigtermStopsTheServerCleanly() throws {
         let server = try ServerProcess()
         #expect(server.stop() == 0)

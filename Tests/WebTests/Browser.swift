@@ -28,14 +28,18 @@ final class Browser: @unchecked Sendable {
     }
 
     /// The whole marketplace with its pages, the API bound to the harness's own functions.
+    /// `currency` and `expirationWindow` configure orders, payments and the pages alike, as `Services` does.
     static func marketplace(
-        cards: CardEntry = .testCards, _ body: (TestHarness) async throws -> Void
+        cards: CardEntry = .testCards, currency: String = "usd", expirationWindow: TimeInterval = 900,
+        _ body: (TestHarness) async throws -> Void
     ) async throws {
         let api = MarketplaceAPI()
+        let settings = WebSettings(api: api, cards: cards, currency: currency, expirationWindow: expirationWindow)
         let services = [
-            AuthService.definition(), TicketsService.definition(), OrdersService.definition(expirationWindow: 900),
-            ExpirationService.definition(), PaymentsService.definition(stripe: MockStripeClient(), currency: "usd"),
-            WebService.definition(settings: WebSettings(api: api, cards: cards)),
+            AuthService.definition(), TicketsService.definition(),
+            OrdersService.definition(expirationWindow: expirationWindow), ExpirationService.definition(),
+            PaymentsService.definition(stripe: MockStripeClient(), currency: currency),
+            WebService.definition(settings: settings),
         ]
         try await TestHarness.with(services: services) { harness in
             let invoker = harness.invoker
@@ -44,6 +48,7 @@ final class Browser: @unchecked Sendable {
         }
     }
 
+    /// A page, asked for as a browser navigating asks (`Accept: text/html`).
     func get(_ target: String) async throws -> Page {
         try await send("GET", target, body: nil)
     }
@@ -74,12 +79,18 @@ final class Browser: @unchecked Sendable {
         let query = parts.count > 1 ? parts[1] : ""
         var parameters: [String: String] = [:]
         for item in URLComponents(string: "?" + query)?.queryItems ?? [] { parameters[item.name] = item.value ?? "" }
-        guard let (entry, _, pathParameters) = harness.invoker.registry.route(method: method, path: path) else {
-            return Page(status: 404, body: "", headers: [:])
-        }
+        let accept = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+        let registry = harness.invoker.registry
+        // As the gateway routes: a route's function, else the manifest's not-found page for a browser.
+        let routed =
+            registry.route(method: method, path: path).map { ($0.entry, $0.parameters) }
+            ?? registry.notFoundPage(method: method, path: path, accept: accept).map { ($0.entry, [:]) }
+        guard let (entry, pathParameters) = routed else { return Page(status: 404, body: "", headers: [:]) }
+        var headers = ["accept": accept]
+        if body != nil { headers["content-type"] = "application/x-www-form-urlencoded" }
         let request = HTTPRequest(
             method: method, path: path, rawQueryString: query, cookies: cookies.map { "\($0.key)=\($0.value)" },
-            headers: body == nil ? [:] : ["content-type": "application/x-www-form-urlencoded"],
+            headers: headers,
             queryStringParameters: parameters, pathParameters: pathParameters, body: body)
         let response = try await harness.send(entry.name, request).response
         for cookie in response.cookies {

@@ -14,7 +14,8 @@ import NIOCore
 /// function's container. Unknown routes answer 404 in the SPEC error shape, bodies over the limit 413, a
 /// container that cannot be reached 502, and one that does not answer within its function's timeout (plus
 /// a margin) 504. Redirects are passed back to the client, never followed. `GET /health` answers for the
-/// proxy itself.
+/// proxy itself. A browser asking for a page no route matches gets the manifest's `notFound` page, fetched
+/// from that function's container on its own route.
 public struct FunctionProxy: HTTPResponder {
     public typealias Context = GatewayContext
 
@@ -51,9 +52,24 @@ public struct FunctionProxy: HTTPResponder {
         if method == "GET" && path == "/health" {
             return Gateway.httpResponse((try? .json(200, ["status": "ok"])) ?? .init(statusCode: 200))
         }
-        guard let (entry, _, _) = registry.route(method: method, path: path), let base = urls[entry.name] else {
-            return Gateway.httpResponse(FunctionError.notFound.response)
+        guard let (entry, _, _) = registry.route(method: method, path: path) else {
+            // A browser asking for a page gets the manifest's not-found page, from its own container.
+            guard
+                let (page, route) = registry.notFoundPage(method: method, path: path, accept: request.headers[.accept]),
+                let base = urls[page.name]
+            else { return Gateway.httpResponse(FunctionError.notFound.response) }
+            return await forward(request, entry: page, base: base, target: route.path)
         }
+        guard let base = urls[entry.name] else { return Gateway.httpResponse(FunctionError.notFound.response) }
+        return await forward(
+            request, entry: entry, base: base, target: path + (request.uri.query.map { "?\($0)" } ?? ""))
+    }
+
+    /// Forwards `request` to `target` (a path and query) on `entry`'s container at `base`.
+    private func forward(_ request: Request, entry: FunctionRegistry.Entry, base: URL, target: String) async
+        -> Response
+    {
+        let method = request.method.rawValue
         var request = request
         let body: ByteBuffer
         do {
@@ -65,8 +81,7 @@ public struct FunctionProxy: HTTPResponder {
         // on a malformed escape): what the client sent is forwarded as it came, for the function to judge,
         // and what cannot be a URL at all is a 400, never a crash.
         let root = base.absoluteString.hasSuffix("/") ? String(base.absoluteString.dropLast()) : base.absoluteString
-        let query = request.uri.query.map { "?\($0)" } ?? ""
-        guard let url = URL(string: root + request.uri.path + query), url.host == base.host else {
+        guard let url = URL(string: root + target), url.host == base.host else {
             return Gateway.httpResponse(FunctionError.badRequest("The request's path or query is malformed").response)
         }
         var forwarded = URLRequest(url: url)

@@ -8,9 +8,9 @@ import NIOCore
 /// The local HTTP gateway: each request becomes an API Gateway v2 event for the function whose route in
 /// functions.yaml matches, and the function's v2 response becomes the HTTP response.
 ///
-/// Unknown routes, and known paths with a method they do not serve, answer 404 in the SPEC error shape;
-/// bodies over the limit answer 413. `GET /health` reports whether every service's store answers, and
-/// `GET /openapi.json` describes the API.
+/// Unknown routes, and known paths with a method they do not serve, answer 404 in the SPEC error shape (a
+/// browser asking for a page gets the manifest's `notFound` page instead); bodies over the limit answer 413.
+/// `GET /health` reports whether every service's store answers, and `GET /openapi.json` describes the API.
 ///
 /// A gateway may be limited to one function (container mode): then only that function's route matches,
 /// and `GET /health` checks only that function's service.
@@ -66,7 +66,7 @@ public struct Gateway: HTTPResponder {
             return (openAPI, nil)
         }
         guard let match = self.match(method: method, path: path) else {
-            return (FunctionError.notFound.response, nil)
+            return await notFound(request, context: context, requestID: requestID)
         }
         var request = request
         let body: ByteBuffer

@@ -75,6 +75,15 @@ public struct FunctionRegistry: Sendable {
         return nil
     }
 
+    /// The page that answers a request no route matches (``Manifest/NotFoundPage``), with its route, when
+    /// the manifest declares one and it applies to this request.
+    public func notFoundPage(method: String, path: String, accept: String?) -> (entry: Entry, route: Route)? {
+        guard let page = manifest.settings.notFound, page.answers(method: method, path: path, accept: accept),
+            let entry = entry(named: page.function), case .http(let route) = entry.declaration.trigger
+        else { return nil }
+        return (entry, route)
+    }
+
     /// Every disagreement between the compiled services and the manifest, one sentence each.
     public static func problems(services: [ServiceDefinition], manifest: Manifest, knownSubjects: Set<String>)
         -> [String]
@@ -146,7 +155,28 @@ public struct FunctionRegistry: Sendable {
         for name in compiled.keys.sorted() where !declared.contains(name) {
             problems.append("handler '\(name)' has no declaration in the manifest")
         }
+        if let page = manifest.settings.notFound {
+            problems += notFoundProblems(page, manifest: manifest, handler: compiled[page.function]?.handler)
+        }
         return problems
+    }
+
+    /// What is wrong with `settings.notFound` against the declarations and the handlers.
+    private static func notFoundProblems(
+        _ page: Manifest.NotFoundPage, manifest: Manifest, handler: FunctionHandler?
+    ) -> [String] {
+        guard let declaration = manifest.function(named: page.function) else {
+            return ["settings: notFound names '\(page.function)', which is not declared"]
+        }
+        guard case .http(let route) = declaration.trigger, route.method == "GET",
+            !route.path.contains("{")
+        else {
+            return ["settings: notFound function '\(page.function)' must be declared on a GET route without parameters"]
+        }
+        if let handler, !handler.answersHTML {
+            return ["settings: notFound function '\(page.function)' must answer HTML"]
+        }
+        return []
     }
 
     private static func kind(of trigger: Manifest.Trigger) -> TriggerKind {

@@ -10,11 +10,14 @@ public struct Manifest: Sendable, Equatable {
         public var timeout: Double?
         /// Delivery attempts before an event is dead-lettered.
         public var retries: Int?
+        /// The page a browser gets for a path no route matches, if any.
+        public var notFound: NotFoundPage?
 
         /// Creates settings.
-        public init(timeout: Double? = nil, retries: Int? = nil) {
+        public init(timeout: Double? = nil, retries: Int? = nil, notFound: NotFoundPage? = nil) {
             self.timeout = timeout
             self.retries = retries
+            self.notFound = notFound
         }
     }
 
@@ -178,6 +181,9 @@ extension Manifest {
         }
         if let retries = file.settings?.retries, retries < 0 {
             problems.append("settings: retries must not be negative")
+        }
+        if let notFound = file.settings?.notFound {
+            problems += notFound.problems
         }
         if functions.isEmpty && problems.isEmpty {
             problems.append("declares no functions")

@@ -21,7 +21,7 @@ struct HomePage: Page {
         let tickets = try reply.decode([Ticket].self)
         var data: [String: Any] = [
             "search": title, "searching": !title.isEmpty,
-            "tickets": tickets.map { $0.view(currentUser: visit.session?.id) },
+            "tickets": tickets.map { $0.view(currentUser: visit.session?.id, money: visit.settings.money) },
             "empty": tickets.isEmpty, "paged": query["cursor"] != nil,
         ]
         var first = URLComponents()
@@ -69,7 +69,7 @@ struct TicketPage: Page {
         }
         let ticket = try reply.decode(Ticket.self)
         var data = FormErrors(details: errors).values
-        data["ticket"] = ticket.view(currentUser: visit.session?.id)
+        data["ticket"] = ticket.view(currentUser: visit.session?.id, money: visit.settings.money)
         data["canBuy"] = visit.session != nil && ticket.userId != visit.session?.id && ticket.orderId == nil
         data["signInToBuy"] = visit.session == nil && ticket.orderId == nil
         return try visit.page("ticket", status: status, title: ticket.title, data: data)

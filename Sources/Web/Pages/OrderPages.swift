@@ -11,7 +11,9 @@ struct OrdersPage: Page {
         guard reply.succeeded else {
             return try visit.problem(502, title: "My orders", message: reply.message)
         }
-        let orders = try reply.decode([Order].self).reversed().map { $0.view(now: visit.context.now) }
+        let orders = try reply.decode([Order].self).reversed().map {
+            $0.view(now: visit.context.now, money: visit.settings.money)
+        }
         return try visit.page("orders", title: "My orders", data: ["orders": orders, "empty": orders.isEmpty])
     }
 }
@@ -54,7 +56,7 @@ struct OrderPage: Page {
             data["errors"] = general
             data["hasGeneralErrors"] = !general.isEmpty
         }
-        data["order"] = order.view(now: visit.context.now)
+        data["order"] = order.view(now: visit.context.now, money: visit.settings.money)
         // Just paid: the order turns complete once the payment's event reaches the orders service.
         data["confirming"] = visit.request.queryStringParameters["paid"] == "1" && order.status != "complete"
         data["isBuyer"] = order.userId == visit.session?.id

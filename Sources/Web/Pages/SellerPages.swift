@@ -20,7 +20,10 @@ struct Sell: Page {
         guard visit.session != nil else { return visit.signInFirst() }
         let reply = try await visit.api(
             "POST", "/api/tickets",
-            body: ["title": .string(form.text("title")), "price": Self.price(form.text("price"))])
+            body: [
+                "title": .string(form.text("title")),
+                "price": Self.price(form.text("price"), money: visit.settings.money),
+            ])
         guard reply.succeeded, let ticket = try? reply.decode(Ticket.self) else {
             return try visit.page(
                 "sell", status: 400, title: "Sell a ticket",
@@ -31,10 +34,10 @@ struct Sell: Page {
         return visit.redirect(to: "/tickets/\(ticket.id.pathComponentEncoded)")
     }
 
-    /// A typed price as the API takes it: a number when it reads as one (`$` and `,` allowed), else the text
-    /// as typed, for the API to say what is wrong with it.
-    static func price(_ text: String) -> JSONValue {
-        let plain = text.replacingOccurrences(of: "$", with: "").replacingOccurrences(of: ",", with: "")
+    /// A typed price as the API takes it: a number when it reads as one (the currency's symbol and `,`
+    /// allowed), else the text as typed, for the API to say what is wrong with it.
+    static func price(_ text: String, money: Money) -> JSONValue {
+        let plain = money.plain(text)
         guard !plain.isEmpty, plain.allSatisfy({ $0.isNumber || $0 == "." }), let value = Decimal(string: plain)
         else { return .string(text) }
         return .number(value)
@@ -63,11 +66,13 @@ struct MyTicketsPage: Page {
         }
         let errorValues = FormErrors(details: errors).values
         let tickets = try listed.decode([Ticket].self).map { ticket in
-            var view = ticket.view(currentUser: user.id)
+            var view = ticket.view(currentUser: user.id, money: visit.settings.money)
             if ticket.id == editing { view.merge(errorValues) { $1 } }
             return view
         }
-        let sales = try sold.decode([Order].self).reversed().map { $0.view(now: visit.context.now) }
+        let sales = try sold.decode([Order].self).reversed().map {
+            $0.view(now: visit.context.now, money: visit.settings.money)
+        }
         return try visit.page(
             "mytickets", status: status, title: "My tickets",
             data: ["tickets": tickets, "noTickets": tickets.isEmpty, "sales": sales, "hasSales": !sales.isEmpty])
@@ -84,7 +89,10 @@ struct UpdateTicketPage: Page {
         let id = visit.request.pathParameters["id"] ?? ""
         let reply = try await visit.api(
             "PUT", "/api/tickets/\(id.pathComponentEncoded)",
-            body: ["title": .string(form.text("title")), "price": Sell.price(form.text("price"))])
+            body: [
+                "title": .string(form.text("title")),
+                "price": Sell.price(form.text("price"), money: visit.settings.money),
+            ])
         guard reply.succeeded else {
             return try await MyTicketsPage.render(visit, editing: id, errors: reply.errors, status: 400)
         }
