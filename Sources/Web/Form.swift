@@ -15,10 +15,8 @@ struct Form: Sendable {
         let text =
             request.isBase64Encoded
             ? Data(base64Encoded: raw).map { String(decoding: $0, as: UTF8.self) } ?? "" : raw
-        // `+` is a space in forms; URLComponents' failable parser decodes the rest (and rejects bad escapes).
-        let items = URLComponents(string: "?" + text.replacingOccurrences(of: "+", with: "%20"))?.queryItems ?? []
         var fields: [String: String] = [:]
-        for item in items where fields[item.name] == nil { fields[item.name] = item.value ?? "" }
+        for (name, value) in QueryString.pairs(text) where fields[name] == nil { fields[name] = value }
         self.fields = fields
     }
 
