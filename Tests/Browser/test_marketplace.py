@@ -227,9 +227,10 @@ class MarketplaceInABrowser(unittest.TestCase):
         buyer.screenshot("home-desktop")
         buyer.screenshot("home-phone", PHONE)
         self.assertAccessible(buyer, "home")
-        buyer.fill("title", "eras")
+        # Two words: the form sends title=eras+tour, and `+` must reach the search as a space.
+        buyer.fill("title", "eras tour")
         buyer.submit("Search")
-        buyer.wait(lambda d: "title=eras" in d.current_url)
+        buyer.wait(lambda d: "title=eras+tour" in d.current_url)
         self.assertIn("Eras Tour", buyer.text())
         self.assertNotIn("Jazz at the Park", buyer.text())
         buyer.driver.find_element(By.LINK_TEXT, "Eras Tour — Floor").click()
