@@ -96,7 +96,7 @@ public struct TestHarness: Sendable {
         if let token { allHeaders["authorization"] = "Bearer \(token)" }
         let request = HTTPRequest(
             method: route.method, path: path ?? route.path(filling: pathParameters), routeKey: route.routeKey,
-            rawQueryString: QueryString.encode(query.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }),
+            rawQueryString: QueryString.encode(query),
             headers: allHeaders,
             queryStringParameters: query, pathParameters: pathParameters, body: body)
         return try await send(function, request)

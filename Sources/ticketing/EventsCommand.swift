@@ -99,7 +99,7 @@ struct Generate: AsyncParsableCommand {
         }
         return HTTPRequest(
             method: route.method, path: route.path(filling: parameters), routeKey: route.routeKey,
-            rawQueryString: QueryString.encode(query.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }),
+            rawQueryString: QueryString.encode(query),
             headers: headerValues,
             queryStringParameters: query, pathParameters: parameters, body: bodyText, userAgent: "ticketing-cli")
     }

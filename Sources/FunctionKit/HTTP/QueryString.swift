@@ -27,6 +27,11 @@ public enum QueryString {
         pairs.map { "\(encode($0.name))=\(encode($0.value))" }.joined(separator: "&")
     }
 
+    /// `parameters` encoded, sorted by name so that the text is the same every time.
+    public static func encode(_ parameters: [String: String]) -> String {
+        encode(parameters.sorted { $0.key < $1.key }.map { (name: $0.key, value: $0.value) })
+    }
+
     /// One name or value decoded.
     public static func decode(_ component: some StringProtocol) -> String {
         var bytes: [UInt8] = []
