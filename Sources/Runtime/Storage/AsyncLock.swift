@@ -1,34 +1,50 @@
-/// A lock held across suspension points: waiters are served in arrival order.
-actor AsyncLock {
-    private var isLocked = false
-    private var waiters: [CheckedContinuation<Void, Never>] = []
+import Synchronization
+
+/// A lock held across suspension points: waiters are served in arrival order. Taking a free lock does not
+/// suspend.
+final class AsyncLock: Sendable {
+    private struct State {
+        var isLocked = false
+        var waiters: [CheckedContinuation<Void, Never>] = []
+    }
+
+    private let state = Mutex(State())
 
     /// Runs `body` while holding the lock.
-    nonisolated func withLock<T: Sendable>(_ body: () async throws -> T) async throws -> T {
+    func withLock<T>(_ body: () async throws -> T) async throws -> T {
         await acquire()
-        do {
-            let value = try await body()
-            await release()
-            return value
-        } catch {
-            await release()
-            throw error
-        }
+        defer { release() }
+        return try await body()
     }
 
     private func acquire() async {
-        if !isLocked {
-            isLocked = true
-            return
+        let taken = state.withLock { state in
+            guard !state.isLocked else { return false }
+            state.isLocked = true
+            return true
         }
-        await withCheckedContinuation { waiters.append($0) }
+        if taken { return }
+        await withCheckedContinuation { continuation in
+            let resumeNow = state.withLock { state in
+                guard state.isLocked else {
+                    state.isLocked = true
+                    return true
+                }
+                state.waiters.append(continuation)
+                return false
+            }
+            if resumeNow { continuation.resume() }
+        }
     }
 
     private func release() {
-        if waiters.isEmpty {
-            isLocked = false
-        } else {
-            waiters.removeFirst().resume()
+        let next = state.withLock { state -> CheckedContinuation<Void, Never>? in
+            guard !state.waiters.isEmpty else {
+                state.isLocked = false
+                return nil
+            }
+            return state.waiters.removeFirst()
         }
+        next?.resume()
     }
 }

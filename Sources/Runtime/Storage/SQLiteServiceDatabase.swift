@@ -1,75 +1,77 @@
 import FunctionKit
 import Logging
 import SQLKit
-import SQLiteKit
 
 /// A service's database as one embedded SQLite file (`<data dir>/<service>.sqlite`), in WAL mode.
 ///
-/// SQLite has one writer at a time, so the writing connection is used by one transaction at a time; waiting
-/// happens on an ``AsyncLock``, not on a thread. Reads go through a second, read-only connection, which WAL
-/// lets run beside a write, each seeing the last committed state. Other processes on the same file wait up
-/// to five seconds (`busy_timeout`).
+/// Statements run on the calling thread (``SQLiteHandle``): a point read or a small write is microseconds
+/// of work, less than a hop to a thread pool would cost. SQLite has one writer at a time, so the writing
+/// connection is used by one transaction at a time; waiting happens on an ``AsyncLock``, not on a thread.
+/// Reads go through read-only connections (``SQLiteReaders``), which WAL lets run beside the write. Other
+/// processes on the same file are waited for up to five seconds (``SQLiteBusyWait``) without blocking a
+/// thread.
 final class SQLiteServiceDatabase: ServiceDatabase {
-    let service: String
-    private let connection: SQLiteConnection
-    private let readConnection: SQLiteConnection
-    private let sql: any SQLDatabase
-    private let readSQL: any SQLDatabase
-    private let lock = AsyncLock()
-    private let readLock = AsyncLock()
+    /// How many readers may read one file at once.
+    static let readerCount = 2
 
-    private init(service: String, connection: SQLiteConnection, readConnection: SQLiteConnection) {
+    let service: String
+    private let writer: SQLiteHandle
+    private let readers: SQLiteReaders
+    private let logger: Logger
+    private let lock = AsyncLock()
+
+    private init(service: String, writer: SQLiteHandle, readers: [SQLiteHandle], logger: Logger) {
         self.service = service
-        self.connection = connection
-        self.readConnection = readConnection
-        self.sql = connection.sql(queryLogLevel: .trace)
-        self.readSQL = readConnection.sql(queryLogLevel: .trace)
+        self.writer = writer
+        self.readers = SQLiteReaders(readers)
+        self.logger = logger
     }
 
     static func open(service: String, path: String, logger: Logger) async throws -> SQLiteServiceDatabase {
-        let connection = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
-        for pragma in ["PRAGMA busy_timeout = 5000", "PRAGMA journal_mode = WAL", "PRAGMA synchronous = NORMAL"] {
-            try await connection.sql().raw(SQLQueryString(pragma)).run()
+        let writer = try SQLiteHandle(path: path, readOnly: false)
+        for pragma in ["PRAGMA journal_mode = WAL", "PRAGMA synchronous = NORMAL"] {
+            try await SQLiteBusyWait.run(writer) { try writer.run(pragma) }
         }
-        let reader: SQLiteConnection
-        do {
-            reader = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
-            for pragma in ["PRAGMA busy_timeout = 5000", "PRAGMA query_only = 1"] {
-                try await reader.sql().raw(SQLQueryString(pragma)).run()
-            }
-        } catch {
-            try? await connection.close()
-            throw error
+        var readers: [SQLiteHandle] = []
+        for _ in 0..<readerCount {
+            let reader = try SQLiteHandle(path: path, readOnly: true)
+            try reader.run("PRAGMA query_only = 1")
+            readers.append(reader)
         }
-        return SQLiteServiceDatabase(service: service, connection: connection, readConnection: reader)
+        return SQLiteServiceDatabase(service: service, writer: writer, readers: readers, logger: logger)
     }
 
     /// Runs `body` in a transaction on the writing connection. The transaction runs to its end even when the
-    /// calling task is cancelled (a handler abandoned at its timeout): the database driver refuses work for a
-    /// cancelled task, so a `ROLLBACK` or `COMMIT` asked for there would never run and the connection would be
-    /// left inside the transaction, failing every later one.
+    /// calling task is cancelled (a handler abandoned at its timeout): statements here never look at
+    /// cancellation, so the `COMMIT` or `ROLLBACK` always runs and the connection is never left inside the
+    /// transaction.
     func transaction<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
-        try await CancellationShield.run(body) { body in
-            try await self.lock.withLock {
-                try await self.sql.raw("BEGIN IMMEDIATE").run()
-                do {
-                    let value = try await body(self.sql)
-                    try await self.sql.raw("COMMIT").run()
-                    return value
-                } catch {
-                    try? await self.sql.raw("ROLLBACK").run()
-                    throw error
-                }
+        let writer = self.writer
+        let session = SQLiteSession(handle: writer, logger: logger)
+        return try await lock.withLock {
+            try await SQLiteBusyWait.run(writer) { try writer.run("BEGIN IMMEDIATE") }
+            do {
+                let value = try await body(session)
+                try writer.run("COMMIT")
+                return value
+            } catch {
+                if !writer.isAutocommit { try? writer.run("ROLLBACK") }
+                throw error
             }
         }
     }
 
     func read<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
-        try await readLock.withLock { try await body(readSQL) }
+        let logger = self.logger
+        return try await readers.withReader { handle in
+            try await body(SQLiteSession(handle: handle, logger: logger))
+        }
     }
 
     func close() async {
-        try? await readConnection.close()
-        try? await connection.close()
+        try? await lock.withLock {
+            readers.close()
+            writer.close()
+        }
     }
 }
