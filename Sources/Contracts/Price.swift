@@ -52,8 +52,15 @@ public struct Price: Hashable, Sendable, Comparable, Codable, CustomStringConver
         self = price
     }
 
+    /// Written as the `Double` nearest to the amount while it has at most 15 digits: that double's shortest
+    /// form is exactly the two-decimal amount (`19.99`, `12.5`, `1000000`), the same text a `Decimal` gives at
+    /// a small part of the cost. Larger amounts are written from the `Decimal`.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
-        try container.encode(decimal)
+        if cents.magnitude < 1_000_000_000_000_000 {
+            try container.encode(Double(cents) / 100)
+        } else {
+            try container.encode(decimal)
+        }
     }
 }

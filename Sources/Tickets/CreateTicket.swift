@@ -13,14 +13,15 @@ public struct CreateTicket: HTTPFunction {
         let input = try TicketInput(from: request)
         let id = UUID().uuidString.lowercased()
         let ticket = try await context.transaction { transaction in
-            let row = try await transaction.sql.insert(into: TicketRecord.table)
-                .columns("id", "title", "title_search", "price_cents", "user_id", "version", "created_at")
-                .values(
-                    SQLBind(id), SQLBind(input.title), SQLBind(input.title.lowercased()), SQLBind(input.price.cents),
-                    SQLBind(seller.id), SQLBind(0), SQLBind(transaction.now.epochMilliseconds)
-                )
-                .returning(TicketRecord.columns.map { SQLColumn($0) })
-                .first()
+            let row = try await transaction.sql.raw(
+                """
+                INSERT INTO \(unsafeRaw: TicketRecord.table) \
+                (id, title, title_search, price_cents, user_id, version, created_at) \
+                VALUES (\(bind: id), \(bind: input.title), \(bind: input.title.lowercased()), \(bind: input.price.cents), \
+                \(bind: seller.id), \(bind: 0), \(bind: transaction.now.epochMilliseconds)) \
+                RETURNING \(unsafeRaw: TicketRecord.columnList)
+                """
+            ).first()
             guard let row else { throw FunctionError.badRequest("Ticket was not stored") }
             let ticket = try TicketRecord(row: row)
             try await transaction.publish(

@@ -47,6 +47,21 @@ import Testing
         #expect(throws: DecodingError.self) { try JSONDecoder().decode(Price.self, from: Data(text.utf8)) }
     }
 
+    /// Prices are written from a `Double` below 15 digits: the text must be what the exact `Decimal` gives, for
+    /// every number of cents (whole, one decimal, two), at the boundaries and for a sweep of others.
+    @Test func pricesAreWrittenAsTheirExactDecimal() throws {
+        var amounts = Array(-2_000...2_000) + [99_999_999, 100_000_000, 100_000_001, 123_456_789]
+        amounts += [999_999_999_999_999, 1_000_000_000_000_000, -999_999_999_999_999, Int.max / 1000]
+        var generator = SystemRandomNumberGenerator()
+        amounts += (0..<20_000).map { _ in Int.random(in: 0...1_000_000_000_000_000, using: &generator) }
+        let encoder = JSONEncoder()
+        for cents in amounts {
+            let written = try encoder.encode([Price(cents: cents)])
+            let exact = try encoder.encode([Decimal(cents) / 100])
+            #expect(written == exact, "\(cents) cents")
+        }
+    }
+
     @Test func requestBodiesCollectOneErrorPerField() throws {
         let request = HTTPRequest(method: "POST", path: "/", body: #"{"a":" x ","b":"1"}"#)
         var body = try request.jsonObject()

@@ -101,15 +101,13 @@ public struct FunctionContext: Sendable {
         }
         let (value, effects) = try await database.transaction { sql in
             if let inboxEntry {
-                let recorded = try await sql.insert(into: MessagingTables.inbox)
-                    .columns("consumer", "source", "event_id", "processed_at")
-                    .values(
-                        SQLBind(inboxEntry.consumer), SQLBind(inboxEntry.source), SQLBind(inboxEntry.eventID),
-                        SQLBind(now.epochMilliseconds)
-                    )
-                    .ignoringConflicts(with: ["consumer", "source", "event_id"])
-                    .returning("event_id")
-                    .all()
+                let recorded = try await sql.raw(
+                    """
+                    INSERT INTO \(unsafeRaw: MessagingTables.inbox) (consumer, source, event_id, processed_at) \
+                    VALUES (\(bind: inboxEntry.consumer), \(bind: inboxEntry.source), \(bind: inboxEntry.eventID), \
+                    \(bind: now.epochMilliseconds)) ON CONFLICT (consumer, source, event_id) DO NOTHING RETURNING event_id
+                    """
+                ).all()
                 guard !recorded.isEmpty else { throw DuplicateDelivery(entry: inboxEntry) }
             }
             let transaction = Transaction(sql: sql, now: now, service: service)

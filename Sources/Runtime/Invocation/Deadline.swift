@@ -19,32 +19,25 @@ enum Deadline {
     /// is cancelled and abandoned: the caller gets its answer at once even if the handler ignores
     /// cancellation. Whatever the handler commits afterwards is safe to retry, because event consumers are
     /// de-duplicated through their inbox.
+    ///
+    /// The handler runs in a task of its own (so that it can be abandoned); the time limit is an alarm on the
+    /// process's shared ``Alarms``, not a second task.
     static func run<T: Sendable>(
         _ function: String, seconds: Double, _ operation: @escaping @Sendable () async throws -> T
     ) async throws -> T {
-        let outcome = Mutex<CheckedContinuation<T, any Error>?>(nil)
-        let tasks = Mutex<[Task<Void, Never>]>([])
-        let resume: @Sendable (Result<T, any Error>) -> Void = { result in
-            let continuation = outcome.withLock { continuation in
-                defer { continuation = nil }
-                return continuation
-            }
-            continuation?.resume(with: result)
-        }
-        defer { for task in tasks.withLock({ $0 }) { task.cancel() } }
+        let race = Race<T>()
+        let due = ContinuousClock.now + .milliseconds(Int64(seconds * 1000))
+        defer { race.disarm() }
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
-                outcome.withLock { $0 = continuation }
-                let work = Task { resume(await capture(operation)) }
-                let alarm = Task {
-                    guard (try? await Task.sleep(for: .milliseconds(Int64(seconds * 1000)))) != nil else { return }
-                    resume(.failure(FunctionTimedOut(function: function, seconds: seconds)))
-                    work.cancel()
-                }
-                tasks.withLock { $0 = [work, alarm] }
+                race.start(
+                    continuation, work: Task { race.finish(await capture(operation)) },
+                    alarm: Alarms.shared.set(at: due) {
+                        race.finish(.failure(FunctionTimedOut(function: function, seconds: seconds)))
+                    })
             }
         } onCancel: {
-            for task in tasks.withLock({ $0 }) { task.cancel() }
+            race.cancel()
         }
     }
 
@@ -54,5 +47,63 @@ enum Deadline {
         } catch {
             return .failure(error)
         }
+    }
+}
+
+/// The handler's result against its alarm: whichever comes first answers the caller; the other is ignored.
+private final class Race<T: Sendable>: Sendable {
+    private struct State {
+        var continuation: CheckedContinuation<T, any Error>?
+        /// An answer that came before the continuation was stored.
+        var early: Result<T, any Error>?
+        var work: Task<Void, Never>?
+        var alarm: UInt64?
+        var cancelled = false
+    }
+
+    private let state = Mutex(State())
+
+    /// Stores what answers the caller and what to stop; answers at once if the handler already finished.
+    func start(_ continuation: CheckedContinuation<T, any Error>, work: Task<Void, Never>, alarm: UInt64) {
+        let (early, cancelled) = state.withLock { state -> (Result<T, any Error>?, Bool) in
+            state.work = work
+            state.alarm = alarm
+            guard let early = state.early else {
+                state.continuation = continuation
+                return (nil, state.cancelled)
+            }
+            state.early = nil
+            return (early, false)
+        }
+        if let early { continuation.resume(with: early) }
+        if cancelled { work.cancel() }
+    }
+
+    /// The handler's result or the time-out: the first one answers; a time-out also cancels the handler.
+    func finish(_ result: Result<T, any Error>) {
+        let (continuation, work) = state.withLock { state -> (CheckedContinuation<T, any Error>?, Task<Void, Never>?) in
+            guard let continuation = state.continuation else {
+                if state.early == nil, state.alarm == nil { state.early = result }
+                return (nil, nil)
+            }
+            state.continuation = nil
+            return (continuation, state.work)
+        }
+        continuation?.resume(with: result)
+        if case .failure(let error) = result, error is FunctionTimedOut { work?.cancel() }
+    }
+
+    /// The caller was cancelled: so is the handler.
+    func cancel() {
+        let work = state.withLock { state in
+            state.cancelled = true
+            return state.work
+        }
+        work?.cancel()
+    }
+
+    /// The caller has its answer: the alarm is not needed any more.
+    func disarm() {
+        if let alarm = state.withLock({ $0.alarm }) { Alarms.shared.cancel(alarm) }
     }
 }

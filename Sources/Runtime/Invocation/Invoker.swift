@@ -88,6 +88,9 @@ public struct Invoker: Sendable {
     public let contracts: ContractCatalog?
     /// Hears every commit, to wake delivery and the scheduler.
     public let commits: CommitFeed
+    private let databases = OpenDatabases()
+    /// The base logger of each function, labelled with its name once.
+    private let loggers: [String: Logger]
 
     /// Creates an invoker.
     public init(
@@ -101,11 +104,19 @@ public struct Invoker: Sendable {
         self.sessions = sessions
         self.clock = clock
         self.logger = logger
+        self.loggers = Dictionary(
+            registry.entries.map { entry in
+                var labelled = logger
+                labelled[metadataKey: "function"] = "\(entry.name)"
+                return (entry.name, labelled)
+            }, uniquingKeysWith: { first, _ in first })
     }
 
     /// The database of `service`, migrated.
     public func database(for service: String) async throws -> any ServiceDatabase {
-        try await storage.database(for: service, migrations: registry.services[service]?.migrations ?? [])
+        try await databases.database(for: service) {
+            try await storage.database(for: service, migrations: registry.services[service]?.migrations ?? [])
+        }
     }
 
     /// Opens and migrates every service's database.
@@ -123,14 +134,13 @@ public struct Invoker: Sendable {
             throw InvocationError.wrongKind(function: name, expected: .http, actual: entry.handler.kind)
         }
         var request = request
-        if case .http(let route) = entry.declaration.trigger, request.pathParameters.isEmpty,
+        if case .http(let route) = entry.declaration.trigger, request.pathParameters.isEmpty, route.hasParameters,
             let parameters = route.match(path: request.rawPath)
         {
             request.pathParameters = parameters
         }
         let effects = EffectLog(onCommit: commits.committed)
-        var logger = self.logger
-        logger[metadataKey: "function"] = "\(name)"
+        var logger = self.logger(of: name)
         logger[metadataKey: "request"] = "\(request.requestContext.requestId)"
         let context = FunctionContext(
             functionName: name, invocationID: request.requestContext.requestId, clock: clock, logger: logger,
@@ -187,8 +197,7 @@ public struct Invoker: Sendable {
             run = handler
         }
         let effects = EffectLog(onCommit: commits.committed)
-        var logger = self.logger
-        logger[metadataKey: "function"] = "\(name)"
+        var logger = self.logger(of: name)
         logger[metadataKey: "event"] = "\(event.id)"
         let context = FunctionContext(
             functionName: name, invocationID: event.id, clock: clock, logger: logger, session: nil, sessions: sessions,
@@ -211,6 +220,11 @@ public struct Invoker: Sendable {
             outcome = .failed(String(describing: error))
         }
         return EventInvocation(outcome: outcome, effects: effects.effects)
+    }
+
+    /// The logger of function `name`.
+    private func logger(of name: String) -> Logger {
+        loggers[name] ?? logger
     }
 
     /// The seconds `entry`'s handler may run.

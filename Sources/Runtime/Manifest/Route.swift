@@ -71,6 +71,11 @@ public struct Route: Sendable, Hashable, CustomStringConvertible {
         method + " /" + segments.map { if case .literal(let text) = $0 { text } else { "{}" } }.joined(separator: "/")
     }
 
+    /// Whether the template has parameters (`{id}`).
+    public var hasParameters: Bool {
+        segments.contains { if case .parameter = $0 { true } else { false } }
+    }
+
     /// The parameter values when `path` (no query string) matches this route's template, else `nil`.
     public func match(path: String) -> [String: String]? {
         let pieces = path.split(separator: "/", omittingEmptySubsequences: true)

@@ -37,8 +37,18 @@ struct SQLiteSession: SQLDatabase {
     private func run(_ query: any SQLExpression, _ onRow: (any SQLRow) -> Void) throws {
         let (sql, rawBinds) = serialize(query)
         logger.trace("Executing query", metadata: ["sql": .string(sql)])
-        let encoder = SQLiteDataEncoder()
-        let binds = try rawBinds.map { try encoder.encode($0) }
+        let binds = try rawBinds.map(Self.data)
         try handle.run(sql, binds: binds) { onRow($0) }
+    }
+
+    /// A bound value as SQLite data: strings and integers directly, anything else through SQLiteKit's encoder
+    /// (which gives the same for those, after a protocol lookup).
+    private static func data(_ value: any Encodable & Sendable) throws -> SQLiteData {
+        switch value {
+        case let text as String: .text(text)
+        case let integer as Int: .integer(integer)
+        case let integer as Int64: .integer(SQLiteInt64(integer))
+        default: try SQLiteDataEncoder().encode(value)
+        }
     }
 }

@@ -1,0 +1,91 @@
+import Foundation
+import FunctionKit
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+import NIOPosix
+import Runtime
+import SQLKit
+
+/// Requests answered by the gateway's responder in this process, with no socket in between: what
+/// `scripts/bench` runs under callgrind to count the instructions one request costs.
+///
+/// `ticketing-benchmarks requests get|post N` prepares a ticket and a session, answers a few requests to warm
+/// up, then answers N more and exits. Two runs with different N give the instructions of one request as the
+/// difference over the difference, with start-up and warm-up cancelled out.
+enum RequestProfile {
+    static func run(_ kind: String, count: Int) async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "ticketing-bench-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let invoker = try await BenchService().invoker(directory: directory)
+        try await invoker.prepare()
+        let token = try await invoker.sessions.issue(userID: "u1", email: "u1@example.com", now: Date()).token
+        let created = try await invoker.invoke(
+            http: "tickets-create",
+            request: FunctionKit.HTTPRequest(
+                method: "POST", path: "/api/tickets", routeKey: "POST /api/tickets",
+                headers: ["content-type": "application/json", "authorization": "Bearer \(token)"],
+                body: #"{"title":"Bench","price":10}"#))
+        let id = created.response.jsonBody?["id"]?.stringValue ?? ""
+        var logger = Logger(label: "bench")
+        logger.logLevel = .warning
+        let gateway = Gateway(invoker: invoker, logger: logger)
+        // A listening socket nobody connects to stands in for the connection a request would come on.
+        let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(
+            host: "127.0.0.1", port: 0
+        ).get()
+        let post = kind == "post"
+        var head = HTTPTypes.HTTPRequest(
+            method: post ? .post : .get, scheme: "http", authority: "127.0.0.1",
+            path: post ? "/api/tickets" : "/api/tickets/\(id)")
+        head.headerFields[.userAgent] = "wrk"
+        if post {
+            head.headerFields[.contentType] = "application/json"
+            head.headerFields[.authorization] = "Bearer \(token)"
+        }
+        let body = ByteBuffer(string: post ? #"{"title":"Bench","price":10}"# : "")
+        var failures = 0
+        if kind == "invoke" || kind == "select" || kind == "raw" || kind == "json" {
+            let show = FunctionKit.HTTPRequest(
+                method: "GET", path: "/api/tickets/\(id)", routeKey: "GET /api/tickets/{id}", pathParameters: ["id": id])
+            let database = try await invoker.database(for: "tickets")
+            let columns = ["seq", "id", "title", "price_cents", "user_id", "version", "order_id"].map { SQLColumn($0) }
+            let body = created.response.jsonBody ?? .null
+            for _ in 0..<(50 + count) {
+                switch kind {
+                case "invoke":
+                    _ = try await invoker.invoke(http: "tickets-show", request: show)
+                case "select":
+                    _ = try await database.read { sql in
+                        try await sql.select().columns(columns).from("tickets").where("id", .equal, id).first()
+                    }
+                case "raw":
+                    _ = try await database.read { sql in
+                        try await sql.raw(
+                            "SELECT seq, id, title, price_cents, user_id, version, order_id FROM tickets WHERE id = \(bind: id)"
+                        ).first()
+                    }
+                default:
+                    _ = try FunctionKit.HTTPResponse.json(200, body)
+                }
+            }
+            try await channel.close()
+            await invoker.storage.shutdown()
+            return
+        }
+        for _ in 0..<(50 + count) {
+            let request = Request(head: head, body: RequestBody(buffer: body))
+            let context = GatewayContext(source: ApplicationRequestContextSource(channel: channel, logger: logger))
+            let response = try await gateway.respond(to: request, context: context)
+            if response.status.code >= 300 { failures += 1 }
+        }
+        try await channel.close()
+        await invoker.storage.shutdown()
+        if failures > 0 {
+            print("requests: \(failures) answered with an error")
+            exit(1)
+        }
+    }
+}
