@@ -11,7 +11,7 @@ import Tickets
 /// A service for timing delivery: it consumes `ticket:created` and fires scheduled invocations, telling the
 /// benchmark the moment each one committed.
 final class BenchService: Sendable {
-    /// Each consumed ticket id and scheduled invocation's lateness (ms), as it commits.
+    /// Each consumed ticket id (with 0), and "fire" with each scheduled invocation's lateness (ms), as it commits.
     let arrivals: AsyncStream<(String, Double)>
     private let continuation: AsyncStream<(String, Double)>.Continuation
 
@@ -60,7 +60,7 @@ final class BenchService: Sendable {
         let bench: BenchService
         func handle(_ payload: Payload, event: CloudEvent, context: FunctionContext) async throws {
             try await context.transaction { _ in }
-            bench.continuation.yield((event.id, (Date().timeIntervalSince1970 - payload.dueAt) * 1000))
+            bench.continuation.yield(("fire", (Date().timeIntervalSince1970 - payload.dueAt) * 1000))
         }
     }
 

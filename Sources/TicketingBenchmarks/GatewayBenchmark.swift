@@ -63,26 +63,31 @@ enum GatewayBenchmark {
 
         let post = Load.script(
             method: "POST", body: #"{"title":"Bench","price":10}"#, headers: ["Authorization": "Bearer \(token)"])
-        for (label, path, script) in [
-            ("GET /api/tickets/{id}", "/api/tickets/\(id)", nil), ("POST /api/tickets", "/api/tickets", post),
+        let get = "/api/tickets/\(id)"
+        let viaGatewayGET = try Load.run("http://127.0.0.1:\(gatewayPort)\(get)")
+        let viaBareGET = try Load.run("http://127.0.0.1:\(barePort)\(get)")
+        let viaGatewayPOST = try Load.run("http://127.0.0.1:\(gatewayPort)/api/tickets", script: post)
+        let viaBarePOST = try Load.run("http://127.0.0.1:\(barePort)/api/tickets", script: post)
+        for (label, result) in [
+            ("GET /api/tickets/{id} bare Hummingbird", viaBareGET), ("GET /api/tickets/{id} gateway", viaGatewayGET),
+            ("POST /api/tickets bare Hummingbird", viaBarePOST), ("POST /api/tickets gateway (SQLite)", viaGatewayPOST),
         ] {
-            guard let viaGateway = try Load.run("http://127.0.0.1:\(gatewayPort)\(path)", script: script),
-                let viaBare = try Load.run("http://127.0.0.1:\(barePort)\(path)", script: script)
-            else {
-                print("\(label): wrk gave no figures")
+            guard let result else {
+                Figure.print(label, "wrk gave no figures")
                 continue
             }
-            print(
-                "\(label) gateway".padding(toLength: 44, withPad: " ", startingAt: 0)
-                    + String(format: "%9.0f req/s", viaGateway.requestsPerSecond)
-                    + "   p50 \(viaGateway.p50)   p99 \(viaGateway.p99)"
-                    + (viaGateway.non2xx > 0 ? "   non-2xx \(viaGateway.non2xx)" : ""))
-            print(
-                "\(label) bare Hummingbird".padding(toLength: 44, withPad: " ", startingAt: 0)
-                    + String(format: "%9.0f req/s", viaBare.requestsPerSecond)
-                    + "   p50 \(viaBare.p50)   p99 \(viaBare.p99)"
-                    + String(format: "   gateway/bare %.2f", viaGateway.requestsPerSecond / viaBare.requestsPerSecond))
+            Figure.print(
+                label,
+                Figure.number(result.requestsPerSecond) + " req/s, p50 \(result.p50), p99 \(result.p99)"
+                    + (result.non2xx > 0 ? ", non-2xx \(result.non2xx)" : ""))
         }
+        let getRatio = (viaGatewayGET?.requestsPerSecond ?? 0) / max(1, viaBareGET?.requestsPerSecond ?? 0)
+        let postRatio = (viaGatewayPOST?.requestsPerSecond ?? 0) / max(1, viaBarePOST?.requestsPerSecond ?? 0)
+        Figure.print("GET gateway ÷ bare Hummingbird", Figure.number(getRatio, 2), goal: "≥ 0.6")
+        Figure.print(
+            "POST gateway req/s, and ÷ bare Hummingbird",
+            Figure.number(viaGatewayPOST?.requestsPerSecond ?? 0) + " req/s, " + Figure.number(postRatio, 2),
+            goal: "≥ 5000 req/s, ≥ 0.25")
         gateway.cancel()
         bare.cancel()
         _ = try? await gateway.value

@@ -3,6 +3,8 @@ import Foundation
 /// What `wrk` measured for one URL.
 struct LoadResult {
     var requestsPerSecond: Double
+    /// How many requests were answered in all.
+    var requests: Int
     var p50: String
     var p99: String
     var non2xx: Int
@@ -15,6 +17,16 @@ enum Load {
     /// Runs wrk against `url` for `seconds`, with an optional Lua script (for POST bodies and headers).
     static func run(_ url: String, seconds: Int = 5, connections: Int = 16, script: String? = nil) throws -> LoadResult?
     {
+        guard let process = try start(url, seconds: seconds, connections: connections, script: script) else {
+            return nil
+        }
+        return process.finish()
+    }
+
+    /// wrk running against `url`, to be finished with ``RunningLoad/finish()``.
+    static func start(_ url: String, seconds: Int = 5, connections: Int = 16, script: String? = nil) throws
+        -> RunningLoad?
+    {
         guard let wrk else { return nil }
         var arguments = ["-t2", "-c\(connections)", "-d\(seconds)s", "--latency"]
         var scriptFile: URL?
@@ -24,7 +36,6 @@ enum Load {
             arguments += ["-s", file.path]
             scriptFile = file
         }
-        defer { scriptFile.map { try? FileManager.default.removeItem(at: $0) } }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: wrk)
         process.arguments = arguments + [url]
@@ -32,17 +43,16 @@ enum Load {
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
         try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return parse(String(decoding: data, as: UTF8.self))
+        return RunningLoad(process: process, output: output, scriptFile: scriptFile)
     }
 
     static func parse(_ text: String) -> LoadResult? {
-        var result = LoadResult(requestsPerSecond: 0, p50: "?", p99: "?", non2xx: 0)
+        var result = LoadResult(requestsPerSecond: 0, requests: 0, p50: "?", p99: "?", non2xx: 0)
         for line in text.split(separator: "\n") {
             let words = line.split(separator: " ", omittingEmptySubsequences: true)
             guard let first = words.first else { continue }
             if first == "Requests/sec:", words.count > 1 { result.requestsPerSecond = Double(words[1]) ?? 0 }
+            if words.count > 2, words[1] == "requests", words[2] == "in" { result.requests = Int(first) ?? 0 }
             if first == "50%", words.count > 1 { result.p50 = String(words[1]) }
             if first == "99%", words.count > 1 { result.p99 = String(words[1]) }
             if line.contains("Non-2xx or 3xx responses:"), let last = words.last { result.non2xx = Int(last) ?? 0 }
@@ -58,6 +68,21 @@ enum Load {
         ]
         for (name, value) in headers { lines.append("wrk.headers[\"\(name)\"] = \"\(value)\"") }
         return lines.joined(separator: "\n")
+    }
+}
+
+/// A wrk process under way.
+struct RunningLoad {
+    let process: Process
+    let output: Pipe
+    let scriptFile: URL?
+
+    /// Waits for wrk to end and reads its figures.
+    func finish() -> LoadResult? {
+        defer { scriptFile.map { try? FileManager.default.removeItem(at: $0) } }
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Load.parse(String(decoding: data, as: UTF8.self))
     }
 }
 

@@ -49,7 +49,8 @@ enum RequestProfile {
         var failures = 0
         if kind == "invoke" || kind == "select" || kind == "raw" || kind == "json" {
             let show = FunctionKit.HTTPRequest(
-                method: "GET", path: "/api/tickets/\(id)", routeKey: "GET /api/tickets/{id}", pathParameters: ["id": id])
+                method: "GET", path: "/api/tickets/\(id)", routeKey: "GET /api/tickets/{id}", pathParameters: ["id": id]
+            )
             let database = try await invoker.database(for: "tickets")
             let columns = ["seq", "id", "title", "price_cents", "user_id", "version", "order_id"].map { SQLColumn($0) }
             let body = created.response.jsonBody ?? .null

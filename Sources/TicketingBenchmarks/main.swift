@@ -4,8 +4,8 @@ import FunctionKit
 import FunctionTesting
 import Tickets
 
-// Benchmarks that print figures (run with `swift run -c release ticketing-benchmarks`). They time, they
-// do not judge: targets are compared by people, not asserted by tests.
+// Benchmarks that print figures (scripts/bench builds them in release and runs them). They time, they do not
+// judge: each figure is printed next to its goal (issue 14) for people to compare, never asserted by tests.
 
 func median(_ values: [Double]) -> Double {
     let sorted = values.sorted()
@@ -15,23 +15,36 @@ func median(_ values: [Double]) -> Double {
 func milliseconds(_ body: () throws -> Void) rethrows -> Double {
     let start = ContinuousClock.now
     try body()
-    let elapsed = ContinuousClock.now - start
-    return Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+    return (ContinuousClock.now - start).milliseconds
 }
 
-func report(_ name: String, _ samples: [Double]) {
-    let sorted = samples.sorted()
-    let p90 = sorted.isEmpty ? 0 : sorted[min(sorted.count - 1, Int(Double(sorted.count) * 0.9))]
-    let label = name.padding(toLength: 44, withPad: " ", startingAt: 0)
-    print(label + String(format: "median %8.3f ms   p90 %8.3f ms   (n=%d)", median(samples), p90, samples.count))
+extension Duration {
+    /// The duration in milliseconds.
+    var milliseconds: Double {
+        Double(components.seconds) * 1000 + Double(components.attoseconds) / 1e15
+    }
+}
+
+func report(_ name: String, _ samples: [Double], goal: String = "") {
+    Figure.print(
+        name,
+        String(
+            format: "median %.3f ms, p90 %.3f ms (n=%d)", median(samples), percentile(samples, 0.9), samples.count),
+        goal: goal)
 }
 
 /// Everything the benchmarks do, in order; `arguments` may ask for one request profile instead.
 func benchmarks(_ arguments: [String]) async throws {
-    // `requests get|post N`: only answer N requests in-process (for callgrind, see RequestProfile).
+    // `requests <kind> N`: only answer N requests in-process (for callgrind, see RequestProfile).
     if arguments.count == 4, arguments[1] == "requests", let count = Int(arguments[3]) {
         try await RequestProfile.run(arguments[2], count: count)
         return
+    }
+    let binary = URL(fileURLWithPath: arguments[0]).deletingLastPathComponent().appendingPathComponent("ticketing")
+    guard FileManager.default.isExecutableFile(atPath: binary.path) else {
+        print(
+            "ticketing binary not found next to the benchmarks (\(binary.path)); build it with the same configuration")
+        exit(1)
     }
 
     // 1. Password hashing at the production cost.
@@ -40,67 +53,19 @@ func benchmarks(_ arguments: [String]) async throws {
     for _ in 0..<15 { hashing.append(try milliseconds { _ = try hasher.hash("correct horse battery staple") }) }
     report("scrypt hash (N=2^14, r=8, p=1)", hashing)
 
-    // 2. tickets-show in-process, through the invoker (session resolution, SQLite read, JSON).
-    let inProcess = try await TestHarness.with(services: [TicketsService.definition()]) { harness -> [Double] in
-        let token = try await harness.token(userID: "u1", email: "u1@example.com")
-        let created = try await harness.http("tickets-create", body: #"{"title":"Bench","price":10}"#, token: token)
-        let id = created.string("id") ?? ""
-        var samples: [Double] = []
-        for _ in 0..<2000 {
-            let start = ContinuousClock.now
-            _ = try await harness.http("tickets-show", pathParameters: ["id": id])
-            let elapsed = ContinuousClock.now - start
-            samples.append(Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000)
-        }
-        return samples
-    }
-    report("tickets-show in-process", inProcess)
+    // 2. tickets-show in-process through the invoker: session resolution, SQLite read, JSON, the deadline.
+    try await InvokerBenchmark.run()
 
-    // 3. `ticketing invoke tickets-show` as a whole process (start, migrate check, run, print).
-    let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent(
-        "ticketing")
-    guard FileManager.default.isExecutableFile(atPath: binary.path) else {
-        print("ticketing binary not found next to the benchmarks (\(binary.path)); build it with the same configuration")
-        exit(1)
-    }
-    let dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent(
-        "ticketing-bench-\(UUID().uuidString)")
-    defer { try? FileManager.default.removeItem(at: dataDirectory) }
+    // 3. `ticketing invoke tickets-show` as a whole process (start, read the manifest, run, print).
+    try InvokeProcessBenchmark.run(binary: binary)
 
-    func run(_ arguments: [String], stdin: Data? = nil) throws -> Data {
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = arguments + ["--data-dir", dataDirectory.path]
-        let output = Pipe()
-        let input = Pipe()
-        process.standardOutput = output
-        process.standardInput = input
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        if let stdin { input.fileHandleForWriting.write(stdin) }
-        try input.fileHandleForWriting.close()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return data
-    }
-
-    let createEvent = try run([
-        "events", "generate", "tickets-create", "--user", "bench@example.com", "--body", #"{"title":"Bench","price":10}"#,
-    ])
-    let created = try JSONValue(parsing: try run(["invoke", "tickets-create", "--event", "-"], stdin: createEvent))
-    let ticketID = created["body"]?.stringValue.flatMap { try? JSONValue(parsing: Data($0.utf8)) }?["id"]?.stringValue ?? ""
-    let showEvent = try run(["events", "generate", "tickets-show", "--path", "id=\(ticketID)"])
-    let eventFile = dataDirectory.appendingPathComponent("show.json")
-    try showEvent.write(to: eventFile)
-    var wholeProcess: [Double] = []
-    for _ in 0..<21 {
-        wholeProcess.append(try milliseconds { _ = try run(["invoke", "tickets-show", "--event", eventFile.path]) })
-    }
-    report("ticketing invoke tickets-show (process)", wholeProcess)
-
-    // 4. The local runtime: gateway throughput next to bare Hummingbird, delivery latency, scheduler lateness.
+    // 4. The local runtime: gateway throughput next to bare Hummingbird, delivery latency under POST load,
+    //    scheduler lateness.
     try await GatewayBenchmark.run()
     try await DeliveryBenchmark.run()
+
+    // 5. The real `serve`: memory idle and after 100,000 requests; PostgreSQL next to pgbench.
+    try ServeBenchmark.run(binary: binary)
 }
 
 // The main thread waits for the benchmarks instead of handing itself to Dispatch (an `async` main ends the

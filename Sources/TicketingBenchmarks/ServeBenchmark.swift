@@ -1,0 +1,125 @@
+import Foundation
+import FunctionKit
+
+/// The real `ticketing serve` binary: its memory idle and after 100,000 requests, and — when
+/// `TICKETING_BENCH_DATABASE_URL` names a PostgreSQL server (scripts/bench starts one) — its GET and POST
+/// throughput on PostgreSQL next to `pgbench -N` on the same server with the same number of clients.
+enum ServeBenchmark {
+    static let connections = 16
+
+    static func run(binary: URL) throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "ticketing-bench-serve-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let serve = try ServeProcess(binary: binary, dataDirectory: directory)
+        defer { serve.stop() }
+        Thread.sleep(forTimeInterval: 1)
+        Figure.print(
+            "serve resident memory, idle after start", Figure.number(serve.residentMegabytes, 1) + " MB",
+            goal: "≤ 30 MB")
+        let (id, _) = try ticket(binary: binary, directory: directory)
+        var answered = 0
+        while answered < 100_000 {
+            guard let load = try Load.run("\(serve.base)/api/tickets/\(id)", connections: connections) else { break }
+            answered += load.requests
+        }
+        Figure.print(
+            "serve resident memory after \(answered) GETs", Figure.number(serve.residentMegabytes, 1) + " MB",
+            goal: "bounded (report)")
+        if let url = ProcessInfo.processInfo.environment["TICKETING_BENCH_DATABASE_URL"], !url.isEmpty {
+            try postgres(binary: binary, url: url)
+        } else {
+            Figure.print("PostgreSQL", "skipped (TICKETING_BENCH_DATABASE_URL unset; scripts/bench sets it)")
+        }
+    }
+
+    /// GET and POST through `serve` on PostgreSQL, then pgbench's simple-update TPS on the same server.
+    static func postgres(binary: URL, url: String) throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "ticketing-bench-pg-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let environment = ["DATABASE_URL": url]
+        let serve = try ServeProcess(binary: binary, dataDirectory: directory, environment: environment)
+        defer { serve.stop() }
+        let (id, token) = try ticket(binary: binary, directory: directory, environment: environment)
+        let post = Load.script(
+            method: "POST", body: #"{"title":"Bench","price":10}"#, headers: ["Authorization": token])
+        let get = try Load.run("\(serve.base)/api/tickets/\(id)", connections: connections)
+        let created = try Load.run("\(serve.base)/api/tickets", connections: connections, script: post)
+        let pgbench = try PGBench.tps(url: url, clients: connections)
+        Figure.print(
+            "PostgreSQL GET /api/tickets/{id} through serve", Figure.number(get?.requestsPerSecond ?? 0) + " req/s")
+        Figure.print(
+            "PostgreSQL POST /api/tickets through serve",
+            Figure.number(created?.requestsPerSecond ?? 0) + " req/s"
+                + ((created?.non2xx ?? 0) > 0 ? " (non-2xx \(created?.non2xx ?? 0))" : ""))
+        guard let pgbench else {
+            Figure.print("pgbench -N", "skipped (pgbench not found)")
+            return
+        }
+        Figure.print("pgbench -N (simple update), \(connections) clients", Figure.number(pgbench) + " tps")
+        Figure.print(
+            "PostgreSQL POST ÷ pgbench -N", Figure.number((created?.requestsPerSecond ?? 0) / pgbench, 2),
+            goal: "≥ 0.5")
+    }
+
+    /// Lists a ticket through `ticketing invoke` on the same storage; returns its id and the seller's
+    /// `Authorization` header.
+    static func ticket(binary: URL, directory: URL, environment: [String: String] = [:]) throws -> (String, String) {
+        let event = try Command.run(
+            binary,
+            [
+                "events", "generate", "tickets-create", "--user", "bench@example.com", "--body",
+                #"{"title":"Bench","price":10}"#, "--data-dir", directory.path,
+            ], environment: environment)
+        let token = try JSONValue(parsing: event)["headers"]?["authorization"]?.stringValue ?? ""
+        let created = try JSONValue(
+            parsing: try Command.run(
+                binary, ["invoke", "tickets-create", "--event", "-", "--data-dir", directory.path], stdin: event,
+                environment: environment))
+        let body = created["body"]?.stringValue.flatMap { try? JSONValue(parsing: Data($0.utf8)) }
+        guard let id = body?["id"]?.stringValue else { throw BenchFailure("no ticket was created: \(created)") }
+        return (id, token)
+    }
+}
+
+/// Runs a command and returns its standard output.
+enum Command {
+    static func run(
+        _ executable: URL, _ arguments: [String], stdin: Data? = nil, environment: [String: String] = [:]
+    ) throws -> Data {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        var variables = ProcessInfo.processInfo.environment
+        for (name, value) in environment { variables[name] = value }
+        process.environment = variables
+        let output = Pipe()
+        let input = Pipe()
+        process.standardOutput = output
+        process.standardInput = input
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        if let stdin { input.fileHandleForWriting.write(stdin) }
+        try input.fileHandleForWriting.close()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return data
+    }
+}
+
+/// pgbench, PostgreSQL's own benchmark, on the server the runtime used.
+enum PGBench {
+    static let binary = (try? FileManager.default.contentsOfDirectory(atPath: "/usr/lib/postgresql"))?.sorted().last
+        .map { URL(fileURLWithPath: "/usr/lib/postgresql/\($0)/bin/pgbench") }
+
+    /// `pgbench -N` transactions per second with `clients` clients for five seconds, after `pgbench -i`.
+    static func tps(url: String, clients: Int) throws -> Double? {
+        guard let binary, FileManager.default.isExecutableFile(atPath: binary.path) else { return nil }
+        let connection = url.split(separator: "?").first.map(String.init) ?? url
+        _ = try Command.run(binary, ["-i", "-q", "-s", "1", connection])
+        let output = try Command.run(binary, ["-N", "-c", "\(clients)", "-j", "2", "-T", "5", connection])
+        let line = String(decoding: output, as: UTF8.self).split(separator: "\n").first { $0.hasPrefix("tps = ") }
+        return line.flatMap { Double($0.dropFirst("tps = ".count).split(separator: " ").first ?? "") }
+    }
+}

@@ -1,0 +1,54 @@
+import Foundation
+
+/// A `ticketing serve` process of the benchmarks: the real binary, on a free loopback port.
+final class ServeProcess {
+    let process = Process()
+    /// `http://127.0.0.1:<port>`.
+    private(set) var base = ""
+    private let output = Pipe()
+
+    /// Starts `binary serve` on `dataDirectory` with `environment` added, and waits until it listens.
+    init(binary: URL, dataDirectory: URL, environment: [String: String] = [:]) throws {
+        process.executableURL = binary
+        process.arguments = ["serve", "--port", "0", "--host", "127.0.0.1", "--data-dir", dataDirectory.path]
+        var variables = ProcessInfo.processInfo.environment
+        variables["LOG_LEVEL"] = "warning"
+        for (name, value) in environment { variables[name] = value }
+        process.environment = variables
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        var text = ""
+        let handle = output.fileHandleForReading
+        while process.isRunning, !text.contains("listening on http://") || !text.hasSuffix("\n") {
+            let chunk = handle.availableData
+            if chunk.isEmpty { break }
+            text += String(decoding: chunk, as: UTF8.self)
+        }
+        guard let line = text.split(separator: "\n").first(where: { $0.hasPrefix("listening on http://") }) else {
+            process.terminate()
+            throw BenchFailure("serve did not start: \(text.suffix(500))")
+        }
+        base = String(line.dropFirst("listening on ".count))
+    }
+
+    /// The resident set size, in MB (VmRSS of /proc/<pid>/status).
+    var residentMegabytes: Double {
+        let status = (try? String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8)) ?? ""
+        let line = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") } ?? ""
+        let kilobytes = line.split(separator: " ").compactMap { Double($0) }.first ?? 0
+        return kilobytes / 1024
+    }
+
+    /// Stops the process and waits for it.
+    func stop() {
+        process.interrupt()
+        process.waitUntilExit()
+    }
+}
+
+/// A benchmark that could not run, with why.
+struct BenchFailure: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
