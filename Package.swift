@@ -48,7 +48,10 @@ let package = Package(
         ),
         .target(name: "Tickets", dependencies: ["FunctionKit", "Contracts"]),
         .target(name: "Orders", dependencies: ["FunctionKit", "Contracts"]),
-        .target(name: "Stripe"),
+        // libcurl, loaded on first use (CCurl); the HTTP client over it (CurlHTTP).
+        .target(name: "CCurl"),
+        .target(name: "CurlHTTP", dependencies: ["CCurl"]),
+        .target(name: "Stripe", dependencies: ["CurlHTTP"]),
         .target(
             name: "Payments",
             dependencies: ["FunctionKit", "Contracts", "Stripe", .product(name: "Crypto", package: "swift-crypto")]
@@ -65,7 +68,7 @@ let package = Package(
         .target(
             name: "Runtime",
             dependencies: [
-                "FunctionKit", "Contracts",
+                "FunctionKit", "Contracts", "CurlHTTP",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "SQLiteKit", package: "sqlite-kit"),
@@ -124,6 +127,9 @@ let package = Package(
             name: "TicketingEndToEndTests",
             dependencies: ["ticketing", .product(name: "Hummingbird", package: "hummingbird")]),
         .testTarget(name: "StripeTests", dependencies: ["Stripe"]),
+        .testTarget(
+            name: "CurlHTTPTests",
+            dependencies: ["CurlHTTP", .product(name: "Hummingbird", package: "hummingbird")]),
         .testTarget(
             name: "WebTests",
             dependencies: [

@@ -8,7 +8,9 @@
 
 This is the path for a machine with no registry (no base images): podman and buildah from Debian with runc
 and vfs storage. The image holds the binary, the shared libraries `ldd` lists for it, CA certificates, and
-functions.yaml with events/. The release binary (the default) is built with --static-swift-stdlib in its
+functions.yaml with events/; libcurl, which the binary loads only when it first sends an HTTP request (the
+live Stripe client, Lambda mode, a gateway in front of function containers), is added with the libraries
+it needs. The release binary (the default) is built with --static-swift-stdlib in its
 own scratch path; the debug binary is the one `swift build` made for the tests, so checking its image costs
 no second compile, and `ldd` brings Swift's runtime libraries along to the paths its RUNPATH names. With a
 registry, runtime/Dockerfile is the documented path.
@@ -80,6 +82,16 @@ def shared_libraries(binary):
     return libraries
 
 
+def libcurl():
+    """libcurl.so.4 as the dynamic loader finds it (the binary loads it with dlopen, so ldd does not list it)."""
+    architecture = {"x86_64": "x86-64", "aarch64": "AArch64"}.get(os.uname().machine, os.uname().machine)
+    for line in run(["ldconfig", "-p"], stdout=subprocess.PIPE).stdout.splitlines():
+        name, _, path = line.partition("=>")
+        if name.split() and name.split()[0] == "libcurl.so.4" and architecture in name:
+            return path.strip()
+    sys.exit("image: libcurl.so.4 not found (install libcurl4)")
+
+
 def place(source, root):
     """Copies `source` into `root` at the same path, following symbolic links."""
     target = root / source.lstrip("/")
@@ -99,6 +111,8 @@ def assemble(binary, context):
     for bundle in binary.parent.glob("*.resources"):
         shutil.copytree(bundle, root / "usr/local/bin" / bundle.name)
     libraries = shared_libraries(binary)
+    curl = libcurl()
+    libraries += [curl] + [library for library in shared_libraries(curl) if library not in libraries]
     for library in libraries:
         place(library, root)
     certificates = "/etc/ssl/certs/ca-certificates.crt"

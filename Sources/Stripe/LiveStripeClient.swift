@@ -1,10 +1,7 @@
+import CurlHTTP
 import Foundation
 
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
-#endif
-
-/// Speaks Stripe's HTTP API through `URLSession` (libcurl on Linux).
+/// Speaks Stripe's HTTP API over libcurl (``CurlClient``, which loads libcurl when the first charge is sent).
 ///
 /// - A card token or other source (`tok_…`, `card_…`, `src_…`) is charged with `POST /v1/charges`
 ///   (`amount`, `currency`, `source`, `description`, `metadata[…]`); the charge id is `ch_…`.
@@ -26,7 +23,7 @@ public final class LiveStripeClient: StripeClient {
     /// never changes what this client reads.
     public static let defaultAPIVersion = "2024-06-20"
     /// The `User-Agent` sent.
-    public static let userAgent = "Ticketing-Stripe/1.0 (Swift; URLSession)"
+    public static let userAgent = "Ticketing-Stripe/1.0 (Swift; libcurl)"
 
     /// The API's root; paths such as `v1/charges` are appended to it.
     public let baseURL: URL
@@ -49,7 +46,7 @@ public final class LiveStripeClient: StripeClient {
     }
 
     private let secretKey: String
-    private let session: URLSession
+    private let client = CurlClient()
     private let sleep: @Sendable (Duration) async throws -> Void
 
     /// Creates a client.
@@ -74,17 +71,6 @@ public final class LiveStripeClient: StripeClient {
         self.requestTimeout = requestTimeout
         self.retryPolicy = retryPolicy
         self.sleep = sleep
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.timeoutIntervalForRequest = requestTimeout.timeInterval
-        configuration.timeoutIntervalForResource = requestTimeout.timeInterval
-        configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
-        configuration.urlCache = nil
-        configuration.httpShouldSetCookies = false
-        self.session = URLSession(configuration: configuration)
-    }
-
-    deinit {
-        session.finishTasksAndInvalidate()
     }
 
     /// Charges through Charges (`tok_…` and other sources) or PaymentIntents (`pm_…`).
@@ -169,7 +155,7 @@ public final class LiveStripeClient: StripeClient {
     /// ``StripeError`` of the last attempt.
     func post(_ path: String, form: StripeForm, idempotencyKey: String) async throws -> Answer {
         try IdempotencyKey.validate(idempotencyKey)
-        let request = urlRequest(path: path, form: form, idempotencyKey: idempotencyKey)
+        let request = curlRequest(path: path, form: form, idempotencyKey: idempotencyKey)
         var attempts = 0
         while true {
             attempts += 1
@@ -177,19 +163,14 @@ public final class LiveStripeClient: StripeClient {
             let outcome: StripeRetryPolicy.AttemptOutcome
             var retryAfter: Duration?
             do {
-                let (body, response) = try await session.data(for: request)
-                guard let http = response as? HTTPURLResponse else {
-                    throw StripeError.unexpectedResponse(status: 0, body: "not an HTTP response")
-                }
-                if (200..<300).contains(http.statusCode) { return Answer(status: http.statusCode, body: body) }
-                failure = StripeError.fromResponse(status: http.statusCode, body: body)
-                outcome = .answer(status: http.statusCode, shouldRetry: http.shouldRetryHeader)
-                retryAfter = http.retryAfter
-            } catch let error as StripeError {
-                throw error
+                let answer = try await client.send(request)
+                if (200..<300).contains(answer.status) { return Answer(status: answer.status, body: answer.body) }
+                failure = StripeError.fromResponse(status: answer.status, body: answer.body)
+                outcome = .answer(status: answer.status, shouldRetry: answer.shouldRetryHeader)
+                retryAfter = answer.retryAfter
             } catch {
                 if Task.isCancelled { throw StripeError.connection("cancelled while waiting for Stripe") }
-                failure = .connection(Self.describe(error, url: request.url, timeout: requestTimeout))
+                failure = .connection(Self.describe(error, url: URL(string: request.url), timeout: requestTimeout))
                 outcome = .noAnswer
             }
             guard retryPolicy.allowsRetry(after: outcome, attemptsSoFar: attempts, idempotent: true) else {
@@ -203,35 +184,31 @@ public final class LiveStripeClient: StripeClient {
         }
     }
 
-    private func urlRequest(path: String, form: StripeForm, idempotencyKey: String) -> URLRequest {
-        var request = URLRequest(url: baseURL.appendingPathComponent(path))
-        request.httpMethod = "POST"
-        request.timeoutInterval = requestTimeout.timeInterval
-        request.setValue("Bearer \(secretKey)", forHTTPHeaderField: "Authorization")
-        request.setValue(idempotencyKey, forHTTPHeaderField: "Idempotency-Key")
-        request.setValue(apiVersion, forHTTPHeaderField: "Stripe-Version")
-        request.setValue("application/x-www-form-urlencoded", forHTTPHeaderField: "Content-Type")
-        request.setValue("application/json", forHTTPHeaderField: "Accept")
-        request.setValue(Self.userAgent, forHTTPHeaderField: "User-Agent")
-        request.httpBody = Data(form.encoded.utf8)
-        return request
+    private func curlRequest(path: String, form: StripeForm, idempotencyKey: String) -> CurlRequest {
+        CurlRequest(
+            method: "POST", url: baseURL.appendingPathComponent(path).absoluteString,
+            headers: [
+                CurlHeader("Authorization", "Bearer \(secretKey)"), CurlHeader("Idempotency-Key", idempotencyKey),
+                CurlHeader("Stripe-Version", apiVersion),
+                CurlHeader("Content-Type", "application/x-www-form-urlencoded"),
+                CurlHeader("Accept", "application/json"), CurlHeader("User-Agent", Self.userAgent),
+            ],
+            body: Data(form.encoded.utf8), timeout: requestTimeout)
     }
 
     /// One line for a request that got no answer.
     static func describe(_ error: any Error, url: URL?, timeout: Duration) -> String {
         let target = url.map { "\($0.scheme ?? "http")://\($0.host ?? "?")" + ($0.port.map { ":\($0)" } ?? "") } ?? "?"
-        guard let urlError = error as? URLError else { return "\(target): \(error)" }
-        switch urlError.code {
+        guard let curlError = error as? CurlError else { return "\(target): \(error)" }
+        switch curlError.kind {
         case .timedOut: return "\(target): no answer within \(timeout.timeInterval) s"
-        case .cannotConnectToHost: return "\(target): connection refused"
-        case .cannotFindHost, .dnsLookupFailed: return "\(target): host not found"
-        case .networkConnectionLost: return "\(target): connection lost before the answer"
-        case .notConnectedToInternet: return "\(target): no network"
-        case .secureConnectionFailed, .serverCertificateUntrusted, .serverCertificateHasBadDate,
-            .serverCertificateNotYetValid, .serverCertificateHasUnknownRoot:
-            return "\(target): TLS failed"
-        case .badServerResponse: return "\(target): malformed HTTP answer"
-        default: return "\(target): URLError \(urlError.code.rawValue)"
+        case .couldNotConnect: return "\(target): connection refused"
+        case .hostNotFound: return "\(target): host not found"
+        case .connectionLost: return "\(target): connection lost before the answer"
+        case .tls: return "\(target): TLS failed"
+        case .malformedAnswer: return "\(target): malformed HTTP answer"
+        case .unavailable: return "\(target): \(curlError.message)"
+        case .badURL, .cancelled, .other: return "\(target): \(curlError.message)"
         }
     }
 }
@@ -243,15 +220,7 @@ extension StripeError {
     }
 }
 
-extension HTTPURLResponse {
-    /// A header's value, whatever the case of its name.
-    fileprivate func header(_ name: String) -> String? {
-        for (key, value) in allHeaderFields {
-            if let key = key as? String, key.caseInsensitiveCompare(name) == .orderedSame { return value as? String }
-        }
-        return nil
-    }
-
+extension CurlResponse {
     /// `Stripe-Should-Retry`: `true`/`false`, or `nil` when absent or neither.
     fileprivate var shouldRetryHeader: Bool? {
         switch header("Stripe-Should-Retry")?.trimmingCharacters(in: .whitespaces).lowercased() {

@@ -1,13 +1,10 @@
+import CurlHTTP
 import Foundation
 import FunctionKit
 import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
-
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
-#endif
 
 /// The HTTP front of a deployment where each function runs in its own container: it matches each request
 /// against the manifest's routes, exactly as the in-process ``Gateway`` does, and forwards it to that
@@ -23,7 +20,7 @@ public struct FunctionProxy: HTTPResponder {
     let urls: [String: URL]
     let bodyLimit: Int
     let logger: Logger
-    private let session: URLSession
+    private let client = CurlClient(idleLimit: 64)
 
     /// Forwards to `urls`, which must hold every HTTP function of `registry`.
     public init(
@@ -33,13 +30,6 @@ public struct FunctionProxy: HTTPResponder {
         self.urls = urls
         self.bodyLimit = bodyLimit
         self.logger = logger
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.httpShouldSetCookies = false
-        configuration.httpCookieAcceptPolicy = .never
-        configuration.timeoutIntervalForRequest = 900 + Self.timeoutMargin
-        configuration.timeoutIntervalForResource = 900 + Self.timeoutMargin
-        configuration.httpMaximumConnectionsPerHost = 256
-        session = URLSession(configuration: configuration, delegate: RedirectsPassedBack(), delegateQueue: nil)
     }
 
     /// Seconds a container may take beyond its function's timeout before the proxy answers 504: time for
@@ -84,27 +74,26 @@ public struct FunctionProxy: HTTPResponder {
         guard let url = URL(string: root + target), url.host == base.host else {
             return Gateway.httpResponse(FunctionError.badRequest("The request's path or query is malformed").response)
         }
-        var forwarded = URLRequest(url: url)
-        forwarded.httpMethod = method
-        forwarded.timeoutInterval = registry.timeout(of: entry.name) + Self.timeoutMargin
-        for field in request.headers where !Self.hopByHop.contains(field.name.canonicalName.lowercased()) {
-            forwarded.addValue(field.value, forHTTPHeaderField: field.name.canonicalName)
-        }
-        if body.readableBytes > 0 { forwarded.httpBody = Data(buffer: body) }
+        let forwarded = CurlRequest(
+            method: method, url: url.absoluteString,
+            headers: request.headers.filter { !Self.hopByHop.contains($0.name.canonicalName.lowercased()) }.map {
+                CurlHeader($0.name.canonicalName, $0.value)
+            },
+            body: body.readableBytes > 0 ? Data(buffer: body) : nil,
+            timeout: .milliseconds(Int64((registry.timeout(of: entry.name) + Self.timeoutMargin) * 1000)))
         do {
-            let (data, response) = try await session.data(for: forwarded)
-            guard let http = response as? HTTPURLResponse else { throw URLError(.badServerResponse) }
+            let answer = try await client.send(forwarded)
             var fields = HTTPFields()
-            for (name, value) in http.allHeaderFields {
-                guard let name = name as? String, let value = value as? String,
-                    !Self.hopByHop.contains(name.lowercased()), let fieldName = HTTPField.Name(name)
-                else { continue }
-                fields.append(HTTPField(name: fieldName, value: value))
+            for header in answer.headers {
+                guard !Self.hopByHop.contains(header.name.lowercased()), let name = HTTPField.Name(header.name) else {
+                    continue
+                }
+                fields.append(HTTPField(name: name, value: header.value))
             }
             return Response(
-                status: .init(code: http.statusCode), headers: fields,
-                body: .init(byteBuffer: ByteBuffer(bytes: data)))
-        } catch let error as URLError where error.code == .timedOut {
+                status: .init(code: answer.status), headers: fields,
+                body: .init(byteBuffer: ByteBuffer(bytes: answer.body)))
+        } catch let error as CurlError where error.kind == .timedOut {
             logger.error("function timed out", metadata: ["function": "\(entry.name)"])
             return Gateway.httpResponse(.errorResponse(504, [ErrorDetail(message: "Function timed out")]))
         } catch {
@@ -119,14 +108,4 @@ public struct FunctionProxy: HTTPResponder {
         "connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade", "te", "trailer", "host",
         "content-length",
     ]
-}
-
-/// Hands a container's redirect back to the client as it came, as any reverse proxy does.
-private final class RedirectsPassedBack: NSObject, URLSessionTaskDelegate, Sendable {
-    func urlSession(
-        _ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
-        newRequest request: URLRequest, completionHandler: @escaping @Sendable (URLRequest?) -> Void
-    ) {
-        completionHandler(nil)
-    }
 }

@@ -1,10 +1,7 @@
+import CurlHTTP
 import Foundation
 import FunctionKit
 import Logging
-
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
-#endif
 
 /// One function as an AWS Lambda custom runtime: the Runtime API loop (`next` → handle → `response` or
 /// `error`) against `AWS_LAMBDA_RUNTIME_API`.
@@ -23,7 +20,7 @@ public struct LambdaRuntime: Sendable {
     public let function: String
     let invoker: Invoker
     let logger: Logger
-    private let session: URLSession
+    private let client = CurlClient(idleLimit: 1)
 
     /// A runtime for `function` against the Runtime API at `endpoint` (`host:port`, as Lambda sets
     /// `AWS_LAMBDA_RUNTIME_API`).
@@ -35,12 +32,10 @@ public struct LambdaRuntime: Sendable {
         self.function = function
         self.invoker = invoker
         self.logger = logger
-        let configuration = URLSessionConfiguration.ephemeral
-        // `next` blocks until Lambda has an event: no time limit on it.
-        configuration.timeoutIntervalForRequest = 24 * 3600
-        configuration.timeoutIntervalForResource = 24 * 3600
-        session = URLSession(configuration: configuration)
     }
+
+    /// `next` blocks until Lambda has an event: no practical limit on it, nor on posting the answer.
+    static let requestTimeout = Duration.seconds(24 * 3600)
 
     static func api(_ endpoint: String) -> URL? {
         let trimmed = endpoint.trimmingCharacters(in: .whitespaces)
@@ -53,20 +48,26 @@ public struct LambdaRuntime: Sendable {
     /// Tells Lambda the function could not start (`/runtime/init/error`); the process should then exit.
     public static func reportInitError(endpoint: String, message: String) async {
         guard let api = api(endpoint) else { return }
-        var request = URLRequest(url: api.appendingPathComponent("runtime/init/error"))
-        request.httpMethod = "POST"
-        request.setValue("Runtime.InitError", forHTTPHeaderField: "Lambda-Runtime-Function-Error-Type")
-        request.httpBody = errorBody(message, type: "Runtime.InitError")
-        _ = try? await URLSession.shared.data(for: request)
+        let request = CurlRequest(
+            method: "POST", url: api.appendingPathComponent("runtime/init/error").absoluteString,
+            headers: [
+                CurlHeader("Lambda-Runtime-Function-Error-Type", "Runtime.InitError"),
+                CurlHeader("content-type", "application/json"),
+            ],
+            body: errorBody(message, type: "Runtime.InitError"), timeout: .seconds(30))
+        _ = try? await CurlClient(idleLimit: 0).send(request)
     }
 
     /// Takes events and answers them until the task is cancelled; throws when the Runtime API cannot be
     /// reached (Lambda then replaces the environment).
     public func run() async throws {
         while !Task.isCancelled {
-            let (body, response) = try await session.data(from: api.appendingPathComponent("runtime/invocation/next"))
-            guard let http = response as? HTTPURLResponse, http.statusCode == 200,
-                let requestID = http.value(forHTTPHeaderField: "Lambda-Runtime-Aws-Request-Id"), !requestID.isEmpty
+            let next = try await client.send(
+                CurlRequest(
+                    method: "GET", url: api.appendingPathComponent("runtime/invocation/next").absoluteString,
+                    timeout: Self.requestTimeout))
+            let body = next.body
+            guard next.status == 200, let requestID = next.header("Lambda-Runtime-Aws-Request-Id"), !requestID.isEmpty
             else {
                 throw LambdaRuntimeError("the Runtime API answered `next` without an event")
             }
@@ -156,12 +157,11 @@ public struct LambdaRuntime: Sendable {
     }
 
     private func post(_ body: Data, to url: URL, errorType: String? = nil) async throws {
-        var request = URLRequest(url: url)
-        request.httpMethod = "POST"
-        request.httpBody = body
-        request.setValue("application/json", forHTTPHeaderField: "content-type")
-        if let errorType { request.setValue(errorType, forHTTPHeaderField: "Lambda-Runtime-Function-Error-Type") }
-        _ = try await session.data(for: request)
+        var headers = [CurlHeader("content-type", "application/json")]
+        if let errorType { headers.append(CurlHeader("Lambda-Runtime-Function-Error-Type", errorType)) }
+        _ = try await client.send(
+            CurlRequest(
+                method: "POST", url: url.absoluteString, headers: headers, body: body, timeout: Self.requestTimeout))
     }
 
     static func errorBody(_ message: String, type: String) -> Data {

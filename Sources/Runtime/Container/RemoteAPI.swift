@@ -1,26 +1,20 @@
+import CurlHTTP
 import Foundation
 import FunctionKit
-
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
-#endif
 
 /// The marketplace API reached over HTTP at `base` (the gateway): how a page running in its own container
 /// calls the API functions in theirs. Redirects are not followed; the browser's cookies go along.
 public struct RemoteAPI: Sendable {
     /// The gateway's URL.
     public let base: URL
-    private let session: URLSession
+    /// How long one call may take.
+    public let timeout: Duration
+    private let client = CurlClient(idleLimit: 64)
 
     /// Creates the client.
     public init(base: URL, timeout: TimeInterval = 150) {
         self.base = base
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.httpShouldSetCookies = false
-        configuration.httpCookieAcceptPolicy = .never
-        configuration.timeoutIntervalForRequest = timeout
-        configuration.httpMaximumConnectionsPerHost = 64
-        session = URLSession(configuration: configuration)
+        self.timeout = .milliseconds(Int64(timeout * 1000))
     }
 
     /// Sends `request` to the gateway and returns its answer in the v2 shape.
@@ -30,29 +24,32 @@ public struct RemoteAPI: Sendable {
         guard let url = URL(string: root + request.rawPath + query) else {
             return FunctionError.badRequest("The request's path or query is malformed").response
         }
-        var forwarded = URLRequest(url: url)
-        forwarded.httpMethod = request.method
-        for (name, value) in request.headers { forwarded.setValue(value, forHTTPHeaderField: name) }
-        if !request.cookies.isEmpty {
-            forwarded.setValue(request.cookies.joined(separator: "; "), forHTTPHeaderField: "cookie")
+        // The request's own fields, less those of its connection (libcurl writes its own) and the cookies,
+        // which the v2 shape keeps apart.
+        let skipped = FunctionProxy.hopByHop.union(request.cookies.isEmpty ? [] : ["cookie"])
+        var headers = request.headers.sorted { $0.key < $1.key }.filter { !skipped.contains($0.key.lowercased()) }.map {
+            CurlHeader($0.key, $0.value)
         }
-        if let body = request.body {
-            forwarded.httpBody = request.isBase64Encoded ? Data(base64Encoded: body) : Data(body.utf8)
-        }
-        let (data, response) = try await session.data(for: forwarded)
-        guard let http = response as? HTTPURLResponse else { throw URLError(.badServerResponse) }
-        var headers: [String: String] = [:]
+        if !request.cookies.isEmpty { headers.append(CurlHeader("cookie", request.cookies.joined(separator: "; "))) }
+        let body = request.body.flatMap { request.isBase64Encoded ? Data(base64Encoded: $0) : Data($0.utf8) }
+        let answer = try await client.send(
+            CurlRequest(method: request.method, url: url.absoluteString, headers: headers, body: body, timeout: timeout)
+        )
+        var fields: [String: String] = [:]
         var cookies: [String] = []
-        for (name, value) in http.allHeaderFields {
-            guard let name = (name as? String)?.lowercased(), let value = value as? String else { continue }
+        for header in answer.headers {
+            let name = header.name.lowercased()
             if name == "set-cookie" {
-                cookies += Self.splitCookies(value)
+                cookies += Self.splitCookies(header.value)
+            } else if let earlier = fields[name] {
+                fields[name] = earlier + ", " + header.value
             } else {
-                headers[name] = value
+                fields[name] = header.value
             }
         }
         return HTTPResponse(
-            statusCode: http.statusCode, headers: headers, cookies: cookies, body: String(decoding: data, as: UTF8.self)
+            statusCode: answer.status, headers: fields, cookies: cookies,
+            body: String(decoding: answer.body, as: UTF8.self)
         )
     }
 

@@ -1,9 +1,6 @@
+import CurlHTTP
 import Foundation
 import FunctionKit
-
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
-#endif
 
 /// Functions running elsewhere — each in its own container under `ticketing function` — reached by POSTing
 /// each event to the function's URL as a binary-mode CloudEvent, the way a Knative trigger would; or a sink
@@ -19,7 +16,7 @@ public struct RemoteFunctions: Sendable {
     public let sink: URL?
     private let timeouts: [String: TimeInterval]
     private let defaultTimeout: TimeInterval
-    private let session: URLSession
+    private let client = CurlClient(idleLimit: 64)
 
     /// Creates the target for `urls`, or for `sink` when given. A delivery to a function may take its
     /// `timeouts` entry (its handler's time-out plus a margin, say), else `timeout` seconds.
@@ -31,13 +28,6 @@ public struct RemoteFunctions: Sendable {
         self.sink = sink
         self.timeouts = timeouts
         defaultTimeout = timeout
-        let longest = ([timeout] + timeouts.values).max() ?? timeout
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.timeoutIntervalForRequest = longest
-        configuration.timeoutIntervalForResource = longest
-        configuration.httpShouldSetCookies = false
-        configuration.httpMaximumConnectionsPerHost = 64
-        session = URLSession(configuration: configuration)
     }
 
     /// How long a delivery to `consumer` may take.
@@ -81,17 +71,17 @@ public struct RemoteFunctions: Sendable {
         guard let url = sink ?? urls[consumer] else {
             return EventInvocation(outcome: .rejected("no URL is configured for function '\(consumer)'"), effects: [])
         }
-        var request = URLRequest(url: url)
-        request.httpMethod = "POST"
-        request.timeoutInterval = timeout(for: consumer)
-        for (name, value) in Self.headers(of: event) { request.setValue(value, forHTTPHeaderField: name) }
-        request.httpBody = try? event.data.map { Data(try JSONCoding.string($0).utf8) }
+        let request = CurlRequest(
+            method: "POST", url: url.absoluteString,
+            headers: Self.headers(of: event).sorted { $0.key < $1.key }.map { CurlHeader($0.key, $0.value) },
+            body: try? event.data.map { Data(try JSONCoding.string($0).utf8) },
+            timeout: .milliseconds(Int64(timeout(for: consumer) * 1000)))
         let data: Data
         let status: Int
         do {
-            let (body, response) = try await session.data(for: request)
-            data = body
-            status = (response as? HTTPURLResponse)?.statusCode ?? 0
+            let answer = try await client.send(request)
+            data = answer.body
+            status = answer.status
         } catch {
             let name = sink == nil ? consumer : "the sink"
             return EventInvocation(outcome: .failed("\(name) at \(url.absoluteString): \(error)"), effects: [])
