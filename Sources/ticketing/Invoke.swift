@@ -69,7 +69,7 @@ struct Invoke: AsyncParsableCommand {
         let given = try event.map { try EventInput.read($0) }
         let clock = TestClock(Date())
         let following = follow || advance != nil || until != nil
-        let (report, tree) = try await LocalProject.with(project, clock: clock) {
+        let (report, tree) = try await LocalProject.with(project, clock: clock, readingContractsLater: true) {
             local -> (InvocationReport, CascadeTree?) in
             let report = try await invoke(given, in: local)
             guard following else { return (report, nil) }

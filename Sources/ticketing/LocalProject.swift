@@ -11,33 +11,38 @@ struct LocalProject {
     let registry: FunctionRegistry
     let invoker: Invoker
     let storage: any StorageEngine
-    let contracts: ContractCatalog
+    /// The schemas, read when first needed (at once unless the project was opened for one invocation).
+    let contracts: LazyContracts
     /// How the services were configured.
     let configuration: Services.Configuration
 
     /// Opens the project. `localDevelopment` (the default) generates a session key in the data directory when
-    /// `JWT_KEY` is unset and issues cookies without `Secure`; container mode passes `false`.
+    /// `JWT_KEY` is unset and issues cookies without `Secure`; container mode passes `false`. The schemas are
+    /// read at once, so a long-running process stops at start on a broken one, unless `readingContractsLater`
+    /// (one invocation, which may need none of them).
     static func open(
-        _ options: ProjectOptions, clock: any WallClock = SystemClock(), localDevelopment: Bool = true
+        _ options: ProjectOptions, clock: any WallClock = SystemClock(), localDevelopment: Bool = true,
+        readingContractsLater: Bool = false
     ) async throws -> LocalProject {
         try LoggingSystem.bootstrapOnce()
         let logger = Logger(label: "ticketing")
         let manifest = try Manifest.load(path: options.manifest)
-        let contracts = try ContractCatalog.load(directory: options.schemasDirectory)
+        let contracts = LazyContracts(directory: options.schemasDirectory)
+        if !readingContractsLater { _ = try contracts.catalog() }
         let environment = ProcessInfo.processInfo.environment
         let configuration = try Services.Configuration.from(environment)
         let registry = try FunctionRegistry(
             services: Services.all(configuration), manifest: manifest,
             manifestPath: options.manifest,
-            knownSubjects: contracts.subjects)
+            knownSubjects: try LazyContracts.subjects(in: options.schemasDirectory))
         let key = try SessionKey.resolve(
             environment: environment, dataDirectory: options.dataDirectory, localDevelopment: localDevelopment)
         let sessions = try await SessionCodec(key: key, secureCookies: !localDevelopment)
         let storage = try StorageSelection.engine(
             environment: environment, dataDirectory: options.dataDirectory, logger: logger)
         let invoker = Invoker(
-            registry: registry, storage: storage, sessions: sessions, clock: clock, logger: logger, contracts: contracts
-        )
+            registry: registry, storage: storage, sessions: sessions, clock: clock, logger: logger,
+            lazyContracts: contracts)
         // The pages call the API: through the gateway when API_URL names one (a page in its own container),
         // else the functions of this process, in-process.
         if let base = environment["API_URL"], !base.isEmpty {
@@ -79,9 +84,10 @@ struct LocalProject {
 
     /// Opens the project, runs `body`, and closes the databases whether or not `body` threw.
     static func with<T>(
-        _ options: ProjectOptions, clock: any WallClock = SystemClock(), _ body: (LocalProject) async throws -> T
+        _ options: ProjectOptions, clock: any WallClock = SystemClock(), readingContractsLater: Bool = false,
+        _ body: (LocalProject) async throws -> T
     ) async throws -> T {
-        let project = try await open(options, clock: clock)
+        let project = try await open(options, clock: clock, readingContractsLater: readingContractsLater)
         do {
             let value = try await body(project)
             await project.storage.shutdown()

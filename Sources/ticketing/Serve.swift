@@ -38,7 +38,8 @@ struct Serve: AsyncParsableCommand {
         Self.say("storage: \(local.storage.description)")
         Self.say(local.configuration.stripeDescription)
         let openAPI = try OpenAPIDocument.make(
-            manifest: local.manifest, contracts: local.contracts, version: Ticketing.configuration.version,
+            manifest: local.manifest, contracts: try local.contracts.catalog(),
+            version: Ticketing.configuration.version,
             pages: Services.pages)
         let gateway = Gateway(invoker: local.invoker, bodyLimit: bodyLimit, openAPI: openAPI, logger: logger)
         let host = self.host

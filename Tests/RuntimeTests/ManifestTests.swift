@@ -95,6 +95,22 @@ import Web
         ("settings: {timeout: 1e9}\nfunctions: [{name: a-b, service: a, schedule: true}]", "settings: timeout"),
         ("functions: []", "declares no functions"),
         ("functions: {a: 1}", "not a valid manifest"),
+        (
+            "functions: [{name: a-b, service: a, schedule: true, timeout: '30'}]",
+            "functions[0].timeout: expected Double"
+        ),
+        ("functions: [{name: a-b, service: a, schedule: maybe}]", "functions[0].schedule: expected Bool"),
+        ("functions: [{name: [a], service: a, schedule: true}]", "functions[0].name: expected String"),
+        (
+            "settings: {retries: 1.5}\nfunctions: [{name: a-b, service: a, schedule: true}]",
+            "settings.retries: expected Int"
+        ),
+        (
+            "settings: {notFound: {except: [/api/]}}\nfunctions: [{name: a-b, service: a, schedule: true}]",
+            "settings.notFound.function"
+        ),
+        ("[1, 2]", "the top level: expected a mapping"),
+        ("", "declares no functions"),
         ("functions: [", "not valid YAML"),
     ])
     func malformedManifestsAreRefusedClearly(yaml: String, fragment: String) {
@@ -103,6 +119,35 @@ import Web
             Issue.record("accepted: \(yaml)")
         } catch {
             #expect("\(error)".contains(fragment), "\(error)")
+        }
+    }
+
+    @Test func everyFieldIsReadWithItsType() throws {
+        let manifest = try Manifest.parse(
+            """
+            settings:
+              timeout: 12.5
+              retries: 3
+              notFound: {function: web-not-found, except: [/api/, /health]}
+              unknown: ignored
+            functions:
+              - {name: a-one, service: a, http: "GET /a/{id}", timeout: 5, retries: ~}
+              - {name: a-two, service: a, subscribe: "ticket:created", retries: 0}
+              - {name: a-three, service: a, schedule: yes, timeout: 7}
+            """)
+        #expect(manifest.settings.timeout == 12.5)
+        #expect(manifest.settings.retries == 3)
+        #expect(manifest.settings.notFound == .init(function: "web-not-found", except: ["/api/", "/health"]))
+        #expect(manifest.functions.count == 3)
+        #expect(manifest.functions[0].trigger.route?.routeKey == "GET /a/{id}")
+        #expect(manifest.functions[0].timeout == 5)
+        #expect(manifest.functions[0].retries == nil)
+        #expect(manifest.functions[1].trigger == .subscription("ticket:created"))
+        #expect(manifest.functions[1].retries == 0)
+        #expect(manifest.functions[2].trigger == .schedule)
+        #expect(manifest.functions[2].timeout == 7)
+        #expect(throws: ManifestError.self) {
+            try Manifest.parse("functions:\n  - {name: 123, service: null, schedule: true}")
         }
     }
 

@@ -32,6 +32,20 @@ import Tickets
     @Test func theSchemasCoverExactlyTheSubjectsOfTheContracts() throws {
         let contracts = try ContractCatalog.load(directory: ProjectFiles.schemas)
         #expect(contracts.subjects == Set(Subject.all.map(\.rawValue)))
+        // What `invoke` reads from the file names alone, without parsing a schema, is the same.
+        #expect(try LazyContracts.subjects(in: ProjectFiles.schemas) == contracts.subjects)
+    }
+
+    @Test func lazyContractsReadTheSchemasOnceWhenFirstAskedAndKeepAFailure() throws {
+        let lazy = LazyContracts(directory: ProjectFiles.schemas)
+        let event = try Self.sample(.ticketCreated)
+        #expect(try lazy.catalog().violations(of: event) == [])
+        #expect(
+            try lazy.catalog().validator.schemaIDs
+                == ContractCatalog.load(directory: ProjectFiles.schemas).validator.schemaIDs)
+        let missing = LazyContracts(directory: ProjectFiles.schemas.appendingPathComponent("nowhere"))
+        #expect(throws: SchemaValidator.SchemaError.self) { try missing.catalog() }
+        #expect(throws: SchemaValidator.SchemaError.self) { try missing.catalog() }
     }
 
     @Test func aPayloadTypeChangeIsCaughtByItsSchema() throws {

@@ -84,8 +84,9 @@ public struct Invoker: Sendable {
     public let clock: any WallClock
     /// The base logger.
     public let logger: Logger
-    /// The schemas incoming events are checked against before a handler sees them.
-    public let contracts: ContractCatalog?
+    /// The schemas incoming events are checked against before a handler sees them (read when the first
+    /// event comes).
+    public let contracts: LazyContracts?
     /// Hears every commit, to wake delivery and the scheduler.
     public let commits: CommitFeed
     private let databases = OpenDatabases()
@@ -97,9 +98,19 @@ public struct Invoker: Sendable {
         registry: FunctionRegistry, storage: any StorageEngine, sessions: SessionCodec, clock: any WallClock,
         logger: Logger, contracts: ContractCatalog? = nil, commits: CommitFeed = CommitFeed()
     ) {
+        self.init(
+            registry: registry, storage: storage, sessions: sessions, clock: clock, logger: logger,
+            lazyContracts: contracts.map(LazyContracts.init), commits: commits)
+    }
+
+    /// Creates an invoker whose contracts are read when the first event needs them.
+    public init(
+        registry: FunctionRegistry, storage: any StorageEngine, sessions: SessionCodec, clock: any WallClock,
+        logger: Logger, lazyContracts: LazyContracts?, commits: CommitFeed = CommitFeed()
+    ) {
         self.registry = registry
         self.commits = commits
-        self.contracts = contracts
+        self.contracts = lazyContracts
         self.storage = storage
         self.sessions = sessions
         self.clock = clock
@@ -178,7 +189,7 @@ public struct Invoker: Sendable {
                     outcome: .rejected("function '\(name)' takes '\(subject)' events, not '\(event.type)'"), effects: []
                 )
             }
-            if let violations = try contracts?.violations(of: event), !violations.isEmpty {
+            if let violations = try contracts?.catalog().violations(of: event), !violations.isEmpty {
                 return EventInvocation(
                     outcome: .rejected(
                         "event \(event.id) breaks its contract: "
@@ -187,7 +198,9 @@ public struct Invoker: Sendable {
             }
             run = handler
         case .schedule(let handler):
-            if let violations = try contracts?.violations(ofScheduled: event, function: name), !violations.isEmpty {
+            if let violations = try contracts?.catalog().violations(ofScheduled: event, function: name),
+                !violations.isEmpty
+            {
                 return EventInvocation(
                     outcome: .rejected(
                         "scheduled invocation \(event.id) breaks its contract: "

@@ -1,6 +1,5 @@
 import Foundation
 import FunctionKit
-import Yams
 
 /// functions.yaml: every function, its service and its trigger, plus settings.
 public struct Manifest: Sendable, Equatable {
@@ -102,21 +101,6 @@ public struct ManifestError: Error, CustomStringConvertible, Sendable {
 }
 
 extension Manifest {
-    private struct FileFormat: Decodable {
-        var settings: Settings?
-        var functions: [FunctionEntry]?
-    }
-
-    private struct FunctionEntry: Decodable {
-        var name: String?
-        var service: String?
-        var http: String?
-        var subscribe: String?
-        var schedule: Bool?
-        var timeout: Double?
-        var retries: Int?
-    }
-
     /// Reads and checks the file at `path` on its own (not yet against the compiled handlers).
     public static func load(path: String) throws -> Manifest {
         guard let data = FileManager.default.contents(atPath: path) else {
@@ -128,11 +112,11 @@ extension Manifest {
 
     /// Parses and checks manifest text; `path` names it in errors.
     public static func parse(_ text: String, path: String = "functions.yaml") throws -> Manifest {
-        let file: FileFormat
+        let file: ManifestFile
         do {
-            file = try YAMLDecoder().decode(FileFormat.self, from: text)
-        } catch let error as DecodingError {
-            throw ManifestError(path: path, problems: ["not a valid manifest: \(error.summary)"])
+            file = try ManifestFile(parsing: text)
+        } catch let error as ManifestFile.Mismatch {
+            throw ManifestError(path: path, problems: ["not a valid manifest: \(error)"])
         } catch {
             throw ManifestError(path: path, problems: ["not valid YAML: \(error)"])
         }
