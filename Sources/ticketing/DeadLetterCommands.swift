@@ -6,6 +6,7 @@ import Runtime
 /// `ticketing events dead`: lists the deliveries given up on.
 struct Dead: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "dead",
         abstract: "List dead-lettered deliveries: events and scheduled invocations that kept failing.")
 
     @Option(help: "text: one line each; json: an array with the events.")
@@ -42,6 +43,7 @@ struct Dead: AsyncParsableCommand {
 /// `ticketing events redrive`: puts dead letters back for delivery.
 struct Redrive: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "redrive",
         abstract: "Put dead-lettered deliveries back: each gets a fresh set of attempts.",
         discussion: """
             `ticketing serve` delivers them (a running one within its --resync interval); one that fails every \

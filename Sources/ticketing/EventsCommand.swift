@@ -13,6 +13,7 @@ struct EventsCommand: AsyncParsableCommand {
 /// `ticketing events generate`: prints a ready-to-edit sample event for a function.
 struct Generate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "generate",
         abstract: "Print a ready-to-edit sample event for a function.",
         discussion: """
             HTTP functions get an API Gateway v2 event for their route; event functions get a CloudEvent of \

@@ -6,6 +6,7 @@ import Runtime
 /// `ticketing invoke`: runs one function on one JSON event.
 struct Invoke: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "invoke",
         abstract: "Run one function on one JSON event and print its result.",
         discussion: """
             HTTP functions take an API Gateway HTTP API v2 event and print the v2 response; event functions take \

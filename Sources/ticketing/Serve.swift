@@ -8,6 +8,7 @@ import Runtime
 /// `ticketing serve`: the local runtime's HTTP gateway over every HTTP function of functions.yaml.
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "serve",
         abstract: "Run the local runtime: HTTP gateway, event delivery and scheduler for functions.yaml.",
         discussion: """
             Routes HTTP requests to HTTP functions, delivers every published event to its subscribers (retrying \

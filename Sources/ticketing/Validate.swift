@@ -5,6 +5,7 @@ import Runtime
 /// `ticketing validate`: checks manifest ↔ handlers ↔ schemas ↔ sample events.
 struct Validate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "validate",
         abstract: "Check functions.yaml, the compiled handlers, the schemas and the sample events agree.",
         discussion: "Exits non-zero naming each problem.")
 

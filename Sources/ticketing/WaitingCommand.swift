@@ -6,6 +6,7 @@ import Runtime
 /// `ticketing events waiting`: lists the deliveries held up for a retry.
 struct Waiting: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "waiting",
         abstract: "List deliveries waiting for a retry: events that failed or were deferred, and timers.",
         discussion: """
             An event at the head of a subscription holds up the ones behind it from the same publisher until it \
