@@ -1,5 +1,6 @@
 import Foundation
 import JWTKit
+import Synchronization
 
 /// Why a session key was refused.
 public enum SessionKeyError: Error, Sendable, CustomStringConvertible, Equatable {
@@ -27,7 +28,7 @@ public struct SessionCodec: Sendable {
     /// How long a token is valid by default: one day.
     public static let defaultLifetime: TimeInterval = 24 * 60 * 60
 
-    private let keys: JWTKeyCollection
+    private let keys: SigningKeys
     /// How long issued tokens are valid.
     public let lifetime: TimeInterval
     /// Whether cookies carry `Secure` (everywhere but the local dev runtime).
@@ -39,9 +40,7 @@ public struct SessionCodec: Sendable {
         guard bytes.count >= Self.minimumKeyLength else {
             throw SessionKeyError.tooShort(length: bytes.count)
         }
-        let keys = JWTKeyCollection()
-        await keys.add(hmac: HMACKey(from: bytes), digestAlgorithm: .sha256)
-        self.keys = keys
+        self.keys = SigningKeys(key: bytes)
         self.lifetime = lifetime
         self.secureCookies = secureCookies
     }
@@ -53,13 +52,13 @@ public struct SessionCodec: Sendable {
             id: userID, email: email,
             iat: IssuedAtClaim(value: Date(timeIntervalSince1970: TimeInterval(issuedAt))),
             exp: ExpirationClaim(value: Date(timeIntervalSince1970: TimeInterval(issuedAt) + lifetime)))
-        let token = try await keys.sign(claims)
+        let token = try await keys.collection().sign(claims)
         return (token, claims.session)
     }
 
     /// The session a token stands for at `now`, or `nil` when the token is not valid then.
     public func session(fromToken token: String, now: Date) async -> Session? {
-        guard let claims = try? await keys.verify(token, as: SessionClaims.self) else { return nil }
+        guard let claims = try? await keys.collection().verify(token, as: SessionClaims.self) else { return nil }
         guard claims.exp.value > now else { return nil }
         return claims.session
     }
@@ -101,6 +100,34 @@ public struct SessionCodec: Sendable {
 
     private static func padding(for value: String) -> String {
         String(repeating: "=", count: (4 - value.count % 4) % 4)
+    }
+}
+
+/// The HMAC key as JWTKit's key collection, made when the first token is signed or read: a process that
+/// answers one request without a session (`ticketing invoke` on a public route) never pays for setting up
+/// JWTKit.
+private final class SigningKeys: Sendable {
+    private let key: [UInt8]
+    private let made = Mutex<Task<JWTKeyCollection, Never>?>(nil)
+
+    init(key: [UInt8]) {
+        self.key = key
+    }
+
+    /// The collection holding the key, made once.
+    func collection() async -> JWTKeyCollection {
+        let task = made.withLock { made in
+            if let made { return made }
+            let key = self.key
+            let task = Task {
+                let keys = JWTKeyCollection()
+                await keys.add(hmac: HMACKey(from: key), digestAlgorithm: .sha256)
+                return keys
+            }
+            made = task
+            return task
+        }
+        return await task.value
     }
 }
 

@@ -22,12 +22,13 @@ public final class LazyContracts: Sendable {
 
     /// The catalog, read now if it has not been; a failure to read is kept and thrown again.
     public func catalog() throws -> ContractCatalog {
-        try loaded.withLock { loaded in
-            if let loaded { return try loaded.get() }
+        let result = loaded.withLock { loaded -> Result<ContractCatalog, any Error> in
+            if let loaded { return loaded }
             let result = Result { try ContractCatalog.load(directory: directory) }
             loaded = result
-            return try result.get()
+            return result
         }
+        return try result.get()
     }
 
     /// The subjects that have a data schema, from the file names under `directory/events/` alone

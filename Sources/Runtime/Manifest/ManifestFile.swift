@@ -55,18 +55,28 @@ struct ManifestFile {
         }
         if let list = file["functions"], !Self.isNull(list) {
             functions = try Self.sequence(list, "functions").enumerated().map { index, item in
-                let path = "functions[\(index)]"
-                let fields = try Self.mapping(item, path)
-                return Entry(
-                    name: try Self.string(fields["name"], "\(path).name"),
-                    service: try Self.string(fields["service"], "\(path).service"),
-                    http: try Self.string(fields["http"], "\(path).http"),
-                    subscribe: try Self.string(fields["subscribe"], "\(path).subscribe"),
-                    schedule: try Self.bool(fields["schedule"], "\(path).schedule"),
-                    timeout: try Self.double(fields["timeout"], "\(path).timeout"),
-                    retries: try Self.int(fields["retries"], "\(path).retries"))
+                try Self.entry(item, "functions[\(index)]")
             }
         }
+    }
+
+    /// One function's fields, each key looked at once (a mapping's subscript compares every key each time).
+    private static func entry(_ node: Node, _ path: String) throws -> Entry {
+        var entry = Entry()
+        for (key, value) in try mapping(node, path) {
+            guard let name = key.scalar?.string else { continue }
+            switch name {
+            case "name": entry.name = try string(value, "\(path).name")
+            case "service": entry.service = try string(value, "\(path).service")
+            case "http": entry.http = try string(value, "\(path).http")
+            case "subscribe": entry.subscribe = try string(value, "\(path).subscribe")
+            case "schedule": entry.schedule = try bool(value, "\(path).schedule")
+            case "timeout": entry.timeout = try double(value, "\(path).timeout")
+            case "retries": entry.retries = try int(value, "\(path).retries")
+            default: continue
+            }
+        }
+        return entry
     }
 
     private static func mapping(_ node: Node, _ path: String) throws -> Node.Mapping {

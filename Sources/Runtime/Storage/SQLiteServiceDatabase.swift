@@ -20,10 +20,10 @@ final class SQLiteServiceDatabase: ServiceDatabase {
     private let logger: Logger
     private let lock = AsyncLock()
 
-    private init(service: String, writer: SQLiteHandle, readers: [SQLiteHandle], logger: Logger) {
+    private init(service: String, writer: SQLiteHandle, readers: SQLiteReaders, logger: Logger) {
         self.service = service
         self.writer = writer
-        self.readers = SQLiteReaders(readers)
+        self.readers = readers
         self.logger = logger
     }
 
@@ -32,11 +32,10 @@ final class SQLiteServiceDatabase: ServiceDatabase {
         for pragma in ["PRAGMA journal_mode = WAL", "PRAGMA synchronous = NORMAL"] {
             try await SQLiteBusyWait.run(writer) { try writer.run(pragma) }
         }
-        var readers: [SQLiteHandle] = []
-        for _ in 0..<readerCount {
+        let readers = SQLiteReaders(limit: readerCount) {
             let reader = try SQLiteHandle(path: path, readOnly: true)
             try reader.run("PRAGMA query_only = 1")
-            readers.append(reader)
+            return reader
         }
         return SQLiteServiceDatabase(service: service, writer: writer, readers: readers, logger: logger)
     }
