@@ -26,6 +26,7 @@ public struct FunctionRegistry: Sendable {
     /// The functions, in manifest order.
     public let entries: [Entry]
     private let byName: [String: Entry]
+    private let routes: RouteTable
 
     /// Joins `services` with `manifest`, or throws a ``ManifestError`` listing every disagreement.
     public init(
@@ -45,6 +46,7 @@ public struct FunctionRegistry: Sendable {
             handlers[declaration.name].map { Entry(declaration: declaration, handler: $0) }
         }
         self.byName = Dictionary(entries.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        self.routes = RouteTable(entries)
     }
 
     /// The function called `name`.
@@ -66,13 +68,7 @@ public struct FunctionRegistry: Sendable {
 
     /// The HTTP function whose route matches `method` and `path`, with the path's parameters.
     public func route(method: String, path: String) -> (entry: Entry, route: Route, parameters: [String: String])? {
-        for entry in entries {
-            guard case .http(let route) = entry.declaration.trigger, route.method == method.uppercased(),
-                let parameters = route.match(path: path)
-            else { continue }
-            return (entry, route, parameters)
-        }
-        return nil
+        routes.match(method: method, path: path)
     }
 
     /// The page that answers a request no route matches (``Manifest/NotFoundPage``), with its route, when

@@ -78,7 +78,11 @@ public struct Route: Sendable, Hashable, CustomStringConvertible {
 
     /// The parameter values when `path` (no query string) matches this route's template, else `nil`.
     public func match(path: String) -> [String: String]? {
-        let pieces = path.split(separator: "/", omittingEmptySubsequences: true)
+        match(pieces: path.split(separator: "/", omittingEmptySubsequences: true))
+    }
+
+    /// The parameter values when a path split into `pieces` at `/` matches this route's template.
+    func match(pieces: [Substring]) -> [String: String]? {
         guard pieces.count == segments.count else { return nil }
         var parameters: [String: String] = [:]
         for (piece, segment) in zip(pieces, segments) {
