@@ -32,12 +32,15 @@ final class ServeProcess {
         base = String(line.dropFirst("listening on ".count))
     }
 
-    /// The resident set size, in MB (VmRSS of /proc/<pid>/status).
-    var residentMegabytes: Double {
+    /// The resident set size and its two parts: private memory (RssAnon) and pages of files, mostly the
+    /// binary's code (RssFile), as /proc/<pid>/status gives them.
+    var memory: String {
         let status = (try? String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8)) ?? ""
-        let line = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") } ?? ""
-        let kilobytes = line.split(separator: " ").compactMap { Double($0) }.first ?? 0
-        return kilobytes / 1024
+        func megabytes(_ field: String) -> String {
+            let line = status.split(separator: "\n").first { $0.hasPrefix(field + ":") } ?? ""
+            return Figure.number((line.split(separator: " ").compactMap { Double($0) }.first ?? 0) / 1024, 1)
+        }
+        return "\(megabytes("VmRSS")) MB (anon \(megabytes("RssAnon")), file \(megabytes("RssFile")))"
     }
 
     /// Stops the process and waits for it.

@@ -27,8 +27,11 @@ struct ManifestFile {
 
     /// Reads `text`; throws a YAML error for text that is not YAML, ``Mismatch`` for a field of the wrong type.
     init(parsing text: String) throws {
-        // No implicit typing: every scalar stays text, and each field converts its own.
-        guard let root = try Yams.compose(yaml: text, Resolver.basic) else { return }
+        // No implicit typing: every scalar stays text, and each field converts its own; no constructor maps
+        // (the tree is read here, never turned into `Any`), and the text is UTF-8.
+        guard let root = try Yams.compose(yaml: text, Resolver.basic, Constructor([:], [:], [:]), .utf8) else {
+            return
+        }
         let file = try Self.mapping(root, "the top level")
         if let settings = file["settings"], !Self.isNull(settings) {
             let fields = try Self.mapping(settings, "settings")
