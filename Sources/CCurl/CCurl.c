@@ -1,3 +1,5 @@
+// The fallback for libcurl before 7.85 names an option that later versions mark deprecated.
+#define CURL_DISABLE_DEPRECATION
 #include "CCurl.h"
 
 #include <dlfcn.h>
@@ -100,6 +102,14 @@ CURLcode ticketing_curl_set_callbacks(
     if ((code = api.easy_setopt(handle, CURLOPT_XFERINFOFUNCTION, progress)) != CURLE_OK) return code;
     if ((code = api.easy_setopt(handle, CURLOPT_XFERINFODATA, user)) != CURLE_OK) return code;
     return api.easy_setopt(handle, CURLOPT_NOPROGRESS, 0L);
+}
+
+CURLcode ticketing_curl_allow_http_only(CURL *handle) {
+    CURLcode code = api.easy_setopt(handle, CURLOPT_PROTOCOLS_STR, "http,https");
+    if (code == CURLE_UNKNOWN_OPTION) {
+        code = api.easy_setopt(handle, CURLOPT_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
+    }
+    return code;
 }
 
 CURLcode ticketing_curl_getinfo_long(CURL *handle, CURLINFO info, long *value) {

@@ -57,7 +57,7 @@ final class Transfer: Sendable {
         try check(ticketing_curl_setopt_long(easy, CURLOPT_FOLLOWLOCATION, 0))
         try check(ticketing_curl_setopt_long(easy, CURLOPT_TIMEOUT_MS, Self.milliseconds(request.timeout)))
         try check(ticketing_curl_setopt_long(easy, CURLOPT_TCP_NODELAY, 1))
-        try check(ticketing_curl_setopt_pointer(easy, CURLOPT_PROTOCOLS_STR, "http,https"))
+        try check(ticketing_curl_allow_http_only(easy))
         let method = request.method.uppercased()
         var fields = request.headers
         // A POST, PUT or PATCH without a body says so with `Content-Length: 0`.

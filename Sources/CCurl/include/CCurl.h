@@ -42,6 +42,10 @@ CURLcode ticketing_curl_set_callbacks(
     CURL *handle, ticketing_curl_data_callback body, ticketing_curl_data_callback header,
     ticketing_curl_progress_callback progress, void *user);
 
+/// Limits the handle to `http` and `https` URLs (`CURLOPT_PROTOCOLS_STR`, or the older bit mask before
+/// libcurl 7.85).
+CURLcode ticketing_curl_allow_http_only(CURL *handle);
+
 /// `curl_easy_getinfo` of a `long`.
 CURLcode ticketing_curl_getinfo_long(CURL *handle, CURLINFO info, long *value);
 
