@@ -76,4 +76,18 @@ import Testing
         #expect(text.hasPrefix("{\n  \"a\": {},\n  \"b\": [],\n"))
         #expect(try JSONValue(parsing: Data(text.utf8)) == value)
     }
+
+    @Test(arguments: [
+        CloudEvent(
+            id: "e1", source: "/ticketing/tickets", type: "ticket:created", time: "2026-01-01T00:00:00Z",
+            data: .object(["id": .string("t1"), "price": .number(10.5), "tags": .array([.null, .bool(true)])]),
+            dataschema: "https://ticketing.dev/schemas/events/ticket-created.json", subject: "t1"),
+        CloudEvent(id: "e2", source: "/s", type: "x:y", time: nil, data: nil),
+    ])
+    func anEventsJSONValueIsWhatEncodingItGives(event: CloudEvent) throws {
+        #expect(event.jsonValue == (try JSONValue(encoding: event)))
+        var bare = event
+        bare.datacontenttype = nil
+        #expect(bare.jsonValue == (try JSONValue(encoding: bare)))
+    }
 }

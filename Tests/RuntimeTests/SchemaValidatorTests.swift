@@ -111,4 +111,22 @@ import Testing
             try validator.validate(.null, against: "https://example.test/s.json")
         }
     }
+
+    @Test func aPatternIsCompiledOnceAndServesEveryCheckAndEveryThread() async throws {
+        let validator = try Self.validator(#"{"type":"string","pattern":"^[a-z]+:[a-z-]+$"}"#)
+        let id = "https://example.test/s.json"
+        let results = await withTaskGroup(of: Bool.self) { group in
+            for index in 0..<200 {
+                group.addTask {
+                    let text = index.isMultiple(of: 2) ? "ticket:created" : "Ticket Created"
+                    return ((try? validator.validate(.string(text), against: id)) ?? []).isEmpty
+                }
+            }
+            return await group.reduce(into: [Bool]()) { $0.append($1) }
+        }
+        #expect(results.filter { $0 }.count == 100)
+        #expect(throws: SchemaValidator.SchemaError.self) {
+            try Self.validator(#"{"pattern":"(unclosed"}"#).validate(.string("x"), against: id)
+        }
+    }
 }

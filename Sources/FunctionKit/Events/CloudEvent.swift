@@ -41,6 +41,20 @@ public struct CloudEvent: Codable, Sendable, Equatable {
         self.data = data
     }
 
+    /// The event as its structured-mode JSON object, the same as encoding it gives, built without an encoder
+    /// (every delivered event is checked against its contract in this shape).
+    public var jsonValue: JSONValue {
+        var members: [String: JSONValue] = [
+            "specversion": .string(specversion), "id": .string(id), "source": .string(source), "type": .string(type),
+        ]
+        if let time { members["time"] = .string(time) }
+        if let datacontenttype { members["datacontenttype"] = .string(datacontenttype) }
+        if let dataschema { members["dataschema"] = .string(dataschema) }
+        if let subject { members["subject"] = .string(subject) }
+        if let data { members["data"] = data }
+        return .object(members)
+    }
+
     /// The subject this event was published under.
     public var eventSubject: Subject {
         Subject(rawValue: type)

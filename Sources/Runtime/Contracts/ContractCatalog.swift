@@ -93,7 +93,7 @@ public struct ContractCatalog: Sendable {
     /// A scheduled invocation's violations: its envelope, and its `data` against the target's payload
     /// schema when there is one.
     public func violations(ofScheduled event: CloudEvent, function: String) throws -> [SchemaViolation] {
-        var found = try validator.validate(try JSONValue(encoding: event), against: Self.cloudEventSchema)
+        var found = try validator.validate(event.jsonValue, against: Self.cloudEventSchema)
         let schema = Self.scheduleSchema(for: function)
         guard validator.knows(schema) else { return found }
         found += try validator.validate(event.data ?? .null, against: schema).map { violation in
@@ -106,7 +106,7 @@ public struct ContractCatalog: Sendable {
 
     /// An event's violations: its envelope, and its `data` against its subject's schema.
     public func violations(of event: CloudEvent) throws -> [SchemaViolation] {
-        var found = try validator.validate(try JSONValue(encoding: event), against: Self.cloudEventSchema)
+        var found = try validator.validate(event.jsonValue, against: Self.cloudEventSchema)
         let schema = Self.dataSchema(for: event.type)
         guard validator.knows(schema) else {
             return found + [

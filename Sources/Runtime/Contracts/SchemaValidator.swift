@@ -1,5 +1,6 @@
 import Foundation
 import FunctionKit
+import Synchronization
 
 /// Validates JSON values against JSON Schema 2020-12, for the keywords this project's schemas use:
 /// `type`, `enum`, `const`, `properties`, `required`, `additionalProperties`, `minProperties`, `maxProperties`, `items`, `minItems`,
@@ -15,6 +16,8 @@ public struct SchemaValidator: Sendable {
     }
 
     private let schemas: [String: JSONValue]
+    /// Each `pattern` compiled once, the first time a value is checked against it.
+    fileprivate let patterns = PatternCache()
 
     /// Creates a validator over `schemas`, each known by its `$id`; throws when a schema has no `$id`, shares
     /// one, or uses a keyword that is neither implemented nor an annotation.
@@ -232,7 +235,7 @@ private struct Run {
             fail(instancePath, schemaPath + "/maxLength", "must be at most \(maximum) characters long")
         }
         if let pattern = schema["pattern"]?.stringValue {
-            guard let expression = try? NSRegularExpression(pattern: pattern) else {
+            guard let expression = validator.patterns.expression(pattern) else {
                 throw SchemaValidator.SchemaError(
                     description: "pattern at \(schemaPath) is not a valid regular expression")
             }
@@ -310,5 +313,24 @@ private struct Run {
 
     static func escape(_ key: String) -> String {
         key.replacingOccurrences(of: "~", with: "~0").replacingOccurrences(of: "/", with: "~1")
+    }
+}
+
+/// Compiled `pattern`s by their text: compiling one costs far more than matching it, and every event and
+/// request checked goes through the same few.
+private final class PatternCache: Sendable {
+    /// A compiled expression; `NSRegularExpression` is immutable and safe to match from any thread.
+    private struct Compiled: @unchecked Sendable {
+        var expression: NSRegularExpression?
+    }
+
+    private let compiled = Mutex<[String: Compiled]>([:])
+
+    /// `pattern` compiled, or `nil` when it is not a valid regular expression.
+    func expression(_ pattern: String) -> NSRegularExpression? {
+        if let known = compiled.withLock({ $0[pattern] }) { return known.expression }
+        let expression = try? NSRegularExpression(pattern: pattern)
+        compiled.withLock { $0[pattern] = Compiled(expression: expression) }
+        return expression
     }
 }
