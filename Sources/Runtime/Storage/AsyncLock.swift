@@ -17,6 +17,13 @@ final class AsyncLock: Sendable {
         return try await body()
     }
 
+    /// Runs `body`, which cannot fail, while holding the lock.
+    func withLockNotThrowing<T>(_ body: () async -> T) async -> T {
+        await acquire()
+        defer { release() }
+        return await body()
+    }
+
     private func acquire() async {
         let taken = state.withLock { state in
             guard !state.isLocked else { return false }

@@ -1,6 +1,7 @@
 import FunctionKit
 import Logging
 import SQLKit
+import VaporCSQLite
 
 /// A service's database as one embedded SQLite file (`<data dir>/<service>.sqlite`), in WAL mode.
 ///
@@ -19,6 +20,7 @@ final class SQLiteServiceDatabase: ServiceDatabase {
     private let readers: SQLiteReaders
     private let logger: Logger
     private let lock = AsyncLock()
+    private let group = GroupCommit()
 
     private init(service: String, writer: SQLiteHandle, readers: SQLiteReaders, logger: Logger) {
         self.service = service
@@ -40,22 +42,64 @@ final class SQLiteServiceDatabase: ServiceDatabase {
         return SQLiteServiceDatabase(service: service, writer: writer, readers: readers, logger: logger)
     }
 
-    /// Runs `body` in a transaction on the writing connection. The transaction runs to its end even when the
-    /// calling task is cancelled (a handler abandoned at its timeout): statements here never look at
-    /// cancellation, so the `COMMIT` or `ROLLBACK` always runs and the connection is never left inside the
-    /// transaction.
+    /// Runs `body` in a transaction on the writing connection, committed with the others waiting for the
+    /// writer at the same moment (``GroupCommit``): `body` runs in a savepoint of its own and the call
+    /// returns once the group's `COMMIT` has succeeded. The transaction runs to its end even when the calling
+    /// task is cancelled (a handler abandoned at its timeout): statements here never look at cancellation,
+    /// so the `COMMIT` or `ROLLBACK` always runs and the connection is never left inside the transaction.
     func transaction<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        let kept = TransactionValue<T>()
+        let result = await withoutActuallyEscaping(body) { body in
+            let member = GroupCommit.Member { session in kept.value = try await body(session) }
+            return await group.run(member) { [self] members in await commit(members) }
+        }
+        try result.get()
+        guard let value = kept.value else {
+            throw SQLiteFailure(code: SQLITE_MISUSE, message: "a committed transaction left no value")
+        }
+        return value
+    }
+
+    /// Runs `members`' bodies in one transaction, each in a savepoint, and commits them together; a member
+    /// whose body throws is rolled back alone. When SQLite itself ends the transaction (a failure that rolls
+    /// everything back), the members run in it so far fail with it and the rest start a new one.
+    private func commit(_ members: [GroupCommit.Member]) async {
         let writer = self.writer
         let session = SQLiteSession(handle: writer, logger: logger)
-        return try await lock.withLock {
-            try await SQLiteBusyWait.run(writer) { try writer.run("BEGIN IMMEDIATE") }
-            do {
-                let value = try await body(session)
-                try writer.run("COMMIT")
-                return value
-            } catch {
-                if !writer.isAutocommit { try? writer.run("ROLLBACK") }
-                throw error
+        await lock.withLockNotThrowing {
+            var pending = members[...]
+            while !pending.isEmpty {
+                do {
+                    try await SQLiteBusyWait.run(writer) { try writer.run("BEGIN IMMEDIATE") }
+                } catch {
+                    for member in pending { GroupCommit.finish(member, .failure(error)) }
+                    return
+                }
+                var succeeded: [GroupCommit.Member] = []
+                var closed = false
+                while !closed, let member = pending.popFirst() {
+                    guard
+                        let failure = await GroupCommit.runBody(
+                            of: member, in: session, handle: writer, savepoint: "member")
+                    else {
+                        succeeded.append(member)
+                        continue
+                    }
+                    GroupCommit.finish(member, .failure(failure))
+                    if writer.isAutocommit {
+                        for earlier in succeeded { GroupCommit.finish(earlier, .failure(failure)) }
+                        succeeded = []
+                        closed = true
+                    }
+                }
+                if closed { continue }
+                do {
+                    try writer.run("COMMIT")
+                    for member in succeeded { GroupCommit.finish(member, .success(())) }
+                } catch {
+                    if !writer.isAutocommit { try? writer.run("ROLLBACK") }
+                    for member in succeeded { GroupCommit.finish(member, .failure(error)) }
+                }
             }
         }
     }
