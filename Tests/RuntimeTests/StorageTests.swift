@@ -87,6 +87,59 @@ import Tickets
         }
     }
 
+    @Test func transactionsWaitingTogetherCommitTogetherAndAFailingOneAlone() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ticketing-group-\(UUID())")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let engine = try SQLiteEngine(directory: directory, logger: Logger(label: "test"))
+        let database = try await engine.database(for: "group", migrations: [])
+        try await database.transaction { sql in try await sql.raw("CREATE TABLE rows (n INTEGER UNIQUE)").run() }
+        // One transaction holds the writer while twenty more queue up behind it: they form one group.
+        let (started, startedNow) = AsyncStream.makeStream(of: Void.self)
+        let (gate, open) = AsyncStream.makeStream(of: Void.self)
+        let holder = Task {
+            try await database.transaction { sql in
+                try await sql.raw("INSERT INTO rows (n) VALUES (\(bind: -1))").run()
+                startedNow.yield()
+                for await _ in gate { break }
+            }
+        }
+        for await _ in started { break }
+        let results = try await withThrowingTaskGroup(of: (Int, Result<Int?, Boom>).self) { group in
+            for n in 0..<20 {
+                group.addTask {
+                    do {
+                        let value: Int? = try await database.transaction { sql in
+                            try await sql.raw("INSERT INTO rows (n) VALUES (\(bind: n))").run()
+                            if n % 3 == 0 { throw Boom() }
+                            return n % 5 == 0 ? nil : n * 10
+                        }
+                        return (n, .success(value))
+                    } catch let error as Boom {
+                        return (n, .failure(error))
+                    }
+                }
+            }
+            try await Task.sleep(for: .milliseconds(50))
+            open.yield()
+            return try await group.reduce(into: [Int: Result<Int?, Boom>]()) { $0[$1.0] = $1.1 }
+        }
+        try await holder.value
+        for n in 0..<20 {
+            switch results[n] {
+            case .success(let value)?:
+                #expect(n % 3 != 0)
+                #expect(value == (n % 5 == 0 ? nil : n * 10))
+            case .failure?: #expect(n % 3 == 0)
+            case nil: Issue.record("no result for \(n)")
+            }
+        }
+        let stored = try await database.read { sql in
+            try await sql.raw("SELECT n FROM rows ORDER BY n").all().map { try $0.decode(column: "n", as: Int.self) }
+        }
+        #expect(stored == [-1] + (0..<20).filter { $0 % 3 != 0 })
+        await engine.shutdown()
+    }
+
     @Test func migrationsRunOnceAndAgainChangeNothing() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ticketing-migrations-\(UUID())")
         defer { try? FileManager.default.removeItem(at: directory) }
