@@ -129,4 +129,12 @@ import Testing
             try Self.validator(#"{"pattern":"(unclosed"}"#).validate(.string("x"), against: id)
         }
     }
+
+    @Test func keysWithSlashOrTildeAreEscapedInPathsAndOthersKeptAsTheyAre() throws {
+        let validator = try Self.validator(#"{"type":"object","additionalProperties":{"type":"string"}}"#)
+        let violations = try validator.validate(
+            .object(["a/b~c": .number(1), "plain": .number(2), "ok": .string("x")]),
+            against: "https://example.test/s.json")
+        #expect(Set(violations.map(\.instancePath)) == ["/a~1b~0c", "/plain"])
+    }
 }
