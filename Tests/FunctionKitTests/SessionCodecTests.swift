@@ -23,6 +23,25 @@ import Testing
         #expect(await codec.session(fromToken: token, now: now.addingTimeInterval(86_401)) == nil)
     }
 
+    @Test func aTokenReadBeforeStillExpiresAndATamperedOneIsStillRefused() async throws {
+        let codec = try await SessionCodec(key: key, secureCookies: true)
+        let (token, session) = try await codec.issue(userID: "u1", email: "a@b.co", now: now)
+        // Read once (its signature checked and kept), then again at later times.
+        #expect(await codec.session(fromToken: token, now: now) == session)
+        #expect(await codec.session(fromToken: token, now: now.addingTimeInterval(86_399)) == session)
+        #expect(await codec.session(fromToken: token, now: now.addingTimeInterval(86_401)) == nil)
+        // Read first when already expired: refused, and refused again from what was kept.
+        let (old, _) = try await codec.issue(userID: "u2", email: "c@d.co", now: now.addingTimeInterval(-90_000))
+        #expect(await codec.session(fromToken: old, now: now) == nil)
+        #expect(await codec.session(fromToken: old, now: now) == nil)
+        // Another payload under the same signature is another text: checked, and refused.
+        let parts = token.split(separator: ".").map(String.init)
+        let forged = Data(#"{"id":"admin","email":"x@y.z","iat":1767225600,"exp":1999999999}"#.utf8)
+            .base64EncodedString().replacingOccurrences(of: "=", with: "").replacingOccurrences(of: "+", with: "-")
+            .replacingOccurrences(of: "/", with: "_")
+        #expect(await codec.session(fromToken: [parts[0], forged, parts[2]].joined(separator: "."), now: now) == nil)
+    }
+
     @Test func aTokenSignedWithAnotherKeyIsNoSession() async throws {
         let codec = try await SessionCodec(key: key, secureCookies: true)
         let other = try await SessionCodec(key: String(repeating: "o", count: 32), secureCookies: true)

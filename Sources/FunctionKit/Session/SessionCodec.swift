@@ -29,6 +29,7 @@ public struct SessionCodec: Sendable {
     public static let defaultLifetime: TimeInterval = 24 * 60 * 60
 
     private let keys: SigningKeys
+    private let verified = VerifiedTokens()
     /// How long issued tokens are valid.
     public let lifetime: TimeInterval
     /// Whether cookies carry `Secure` (everywhere but the local dev runtime).
@@ -58,7 +59,9 @@ public struct SessionCodec: Sendable {
 
     /// The session a token stands for at `now`, or `nil` when the token is not valid then.
     public func session(fromToken token: String, now: Date) async -> Session? {
+        if let (session, expires) = verified.lookUp(token) { return expires > now ? session : nil }
         guard let claims = try? await keys.collection().verify(token, as: SessionClaims.self) else { return nil }
+        verified.keep(token, session: claims.session, expires: claims.exp.value)
         guard claims.exp.value > now else { return nil }
         return claims.session
     }
@@ -128,6 +131,30 @@ private final class SigningKeys: Sendable {
             return task
         }
         return await task.value
+    }
+}
+
+/// Tokens whose signature was checked, with what they stand for: a client sends the same token with every
+/// request, and checking its signature (parsing, HMAC, decoding the claims) costs more than the handler's
+/// own work on a point read. A token is its signature too, so the same text verifies the same way again;
+/// its expiry is still compared with the caller's clock each time. Holds at most ``limit`` tokens, and
+/// starts over when full.
+private final class VerifiedTokens: Sendable {
+    static let limit = 4096
+
+    private let tokens = Mutex<[String: (session: Session, expires: Date)]>([:])
+
+    /// What `token` stands for, if its signature was checked before.
+    func lookUp(_ token: String) -> (Session, Date)? {
+        tokens.withLock { $0[token] }.map { ($0.session, $0.expires) }
+    }
+
+    /// Keeps a token whose signature checked out.
+    func keep(_ token: String, session: Session, expires: Date) {
+        tokens.withLock { tokens in
+            if tokens.count >= Self.limit { tokens.removeAll(keepingCapacity: true) }
+            tokens[token] = (session, expires)
+        }
     }
 }
 
