@@ -86,4 +86,19 @@ final class BenchService: Sendable {
             sessions: try await SessionCodec(key: TestHarness.sessionKey, secureCookies: false), clock: SystemClock(),
             logger: logger, contracts: contracts)
     }
+
+    /// A prepared invoker in `directory`, a seller's token, and the answer to the seller listing one ticket:
+    /// where every benchmark of a request starts.
+    func market(directory: URL) async throws -> (invoker: Invoker, token: String, created: HTTPInvocation) {
+        let invoker = try await invoker(directory: directory)
+        try await invoker.prepare()
+        let token = try await invoker.sessions.issue(userID: "u1", email: "u1@example.com", now: Date()).token
+        let created = try await invoker.invoke(
+            http: "tickets-create",
+            request: FunctionKit.HTTPRequest(
+                method: "POST", path: "/api/tickets", routeKey: "POST /api/tickets",
+                headers: ["content-type": "application/json", "authorization": "Bearer \(token)"],
+                body: #"{"title":"Bench","price":10}"#))
+        return (invoker, token, created)
+    }
 }

@@ -32,15 +32,7 @@ enum GatewayBenchmark {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
             "ticketing-bench-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: directory) }
-        let invoker = try await BenchService().invoker(directory: directory)
-        try await invoker.prepare()
-        let token = try await invoker.sessions.issue(userID: "u1", email: "u1@example.com", now: Date()).token
-        let created = try await invoker.invoke(
-            http: "tickets-create",
-            request: FunctionKit.HTTPRequest(
-                method: "POST", path: "/api/tickets", routeKey: "POST /api/tickets",
-                headers: ["content-type": "application/json", "authorization": "Bearer \(token)"],
-                body: #"{"title":"Bench","price":10}"#))
+        let (invoker, token, created) = try await BenchService().market(directory: directory)
         let ticketBody = created.response.body
         let id = created.response.jsonBody?["id"]?.stringValue ?? ""
 
