@@ -27,7 +27,8 @@ import urllib.request
 from axe_selenium_python import Axe
 from selenium import webdriver
 from selenium.common.exceptions import (NoAlertPresentException, NoSuchElementException,
-                                        StaleElementReferenceException, TimeoutException)
+                                        StaleElementReferenceException, TimeoutException,
+                                        WebDriverException)
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
@@ -120,7 +121,14 @@ class Shopper:
             StaleElementReferenceException, NoSuchElementException)).until(condition, message)
 
     def text(self):
-        return self.driver.find_element(By.TAG_NAME, "body").text
+        try:
+            return self.driver.find_element(By.TAG_NAME, "body").text
+        except WebDriverException as error:
+            # Chromium reports the body of a page being replaced as a node that "does not belong to the
+            # document" (an inspector error, not a stale element): the same race, looked at again by wait().
+            if "does not belong to the document" in str(error):
+                raise StaleElementReferenceException(str(error)) from error
+            raise
 
     def fill(self, field, value):
         element = self.driver.find_element(By.ID, field)
