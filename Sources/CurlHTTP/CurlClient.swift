@@ -27,11 +27,18 @@ public final class CurlClient: Sendable {
 
     /// Whether libcurl can be loaded here; the error says why not.
     public static func load() throws {
+        try loaded.get()
+    }
+
+    /// Loading libcurl, tried once per process (the first request pays for it).
+    private static let loaded: Result<Void, CurlError> = {
         var buffer = [CChar](repeating: 0, count: 512)
         guard ticketing_curl_load(&buffer, buffer.count) == 0 else {
-            throw CurlError(.unavailable, String(decoding: buffer.prefix { $0 != 0 }.map(UInt8.init), as: UTF8.self))
+            return .failure(
+                CurlError(.unavailable, String(decoding: buffer.prefix { $0 != 0 }.map(UInt8.init), as: UTF8.self)))
         }
-    }
+        return .success(())
+    }()
 
     /// Sends `request` and returns the answer, whatever its status. Throws ``CurlError`` when there is no
     /// answer; when the calling task is cancelled it returns at once with ``CurlError/Kind/cancelled`` and the

@@ -18,12 +18,4 @@ enum LoopbackServer {
         let port = await iterator.next() ?? 0
         try await body("http://127.0.0.1:\(port)/")
     }
-
-    /// A loopback port nothing listens on: a server's, once it has stopped.
-    static func freePort() async throws -> Int {
-        var found = 0
-        try await with(Router()) { base in found = URL(string: base)?.port ?? 0 }
-        try await Task.sleep(for: .milliseconds(50))
-        return found
-    }
 }

@@ -76,10 +76,15 @@ public struct ContractCatalog: Sendable {
         let prefix = "\(Self.baseURI)/events/"
         return Set(
             validator.schemaIDs.filter { $0.hasPrefix(prefix) && $0.hasSuffix(".json") }.map { id in
-                let dashed = id.dropFirst(prefix.count).dropLast(".json".count)
-                guard let dash = dashed.firstIndex(of: "-") else { return String(dashed) }
-                return dashed[..<dash] + ":" + dashed[dashed.index(after: dash)...]
+                Self.subject(ofSchemaFile: id.dropFirst(prefix.count))
             })
+    }
+
+    /// The subject whose data schema is the file `name` (`ticket-created.json` is `ticket:created`).
+    static func subject(ofSchemaFile name: Substring) -> String {
+        let dashed = name.dropLast(".json".count)
+        guard let dash = dashed.firstIndex(of: "-") else { return String(dashed) }
+        return dashed[..<dash] + ":" + dashed[dashed.index(after: dash)...]
     }
 
     /// Whether `subject` has a data schema.

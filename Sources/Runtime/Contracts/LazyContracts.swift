@@ -39,10 +39,6 @@ public final class LazyContracts: Sendable {
             throw SchemaValidator.SchemaError(description: "cannot read the schemas in \(directory.path)")
         }
         return Set(
-            names.filter { $0.hasSuffix(".json") }.map { name in
-                let dashed = name.dropLast(".json".count)
-                guard let dash = dashed.firstIndex(of: "-") else { return String(dashed) }
-                return dashed[..<dash] + ":" + dashed[dashed.index(after: dash)...]
-            })
+            names.filter { $0.hasSuffix(".json") }.map { ContractCatalog.subject(ofSchemaFile: $0[...]) })
     }
 }

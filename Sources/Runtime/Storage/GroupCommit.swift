@@ -32,6 +32,9 @@ final class GroupCommit: Sendable {
     let limit: Int
     private let state = Mutex(State())
 
+    /// How many transactions wait for the next group.
+    var waiting: Int { state.withLock { $0.waiting.count } }
+
     /// A group commit of at most `limit` transactions at a time.
     init(limit: Int = 64) {
         self.limit = max(1, limit)
