@@ -31,11 +31,13 @@ enum DeliveryBenchmark {
             "http://127.0.0.1:\(port)/api/tickets", seconds: Int(loadSeconds),
             script: Load.script(
                 method: "POST", body: #"{"title":"Load","price":10}"#, headers: ["Authorization": "Bearer \(token)"]))
-        let loadStarted = ContinuousClock.now
-        let loadEnds = loadStarted + .seconds(loadSeconds)
-        var latencies: [Double] = []
+        let loadEnds = ContinuousClock.now + .seconds(loadSeconds)
         var loaded: [Double] = []
-        for index in 0..<520 {
+        var latencies: [Double] = []
+        var index = 0
+        /// Lists a ticket in-process and returns how long after its commit the consumer committed it.
+        func sample() async throws -> (committed: ContinuousClock.Instant, milliseconds: Double) {
+            index += 1
             let request = HTTPRequest(
                 method: "POST", path: "/api/tickets", routeKey: "POST /api/tickets",
                 headers: ["content-type": "application/json", "authorization": "Bearer \(token)"],
@@ -44,15 +46,16 @@ enum DeliveryBenchmark {
             let committed = ContinuousClock.now
             let id = created.response.jsonBody?["id"]?.stringValue
             while let (arrived, _) = await arrivals.next(), arrived != id {}
-            let elapsed = (ContinuousClock.now - committed).milliseconds
-            guard index >= 3 else { continue }
-            if committed < loadEnds {
-                loaded.append(elapsed)
-            } else if committed > loadEnds + .milliseconds(500) {
-                latencies.append(elapsed)
-            }
+            return (committed, (ContinuousClock.now - committed).milliseconds)
+        }
+        // While the load runs (the first few left out: wrk is still connecting), then once it is over.
+        while ContinuousClock.now < loadEnds {
+            let (committed, elapsed) = try await sample()
+            if index > 3, committed < loadEnds { loaded.append(elapsed) }
         }
         let result = load?.finish()
+        try await Task.sleep(for: .milliseconds(500))
+        for _ in 0..<500 { latencies.append(try await sample().milliseconds) }
         gateway.cancel()
         _ = try? await gateway.value
         for (label, samples) in [

@@ -7,7 +7,19 @@ import FunctionKit
 enum ServeBenchmark {
     static let connections = 16
 
-    static func run(binary: URL) throws {
+    /// Measures `serve`'s memory when `memory` is set, and PostgreSQL when `postgres` is and a server is given.
+    static func run(binary: URL, memory: Bool, postgres: Bool) throws {
+        if memory { try self.memory(binary: binary) }
+        guard postgres else { return }
+        if let url = ProcessInfo.processInfo.environment["TICKETING_BENCH_DATABASE_URL"], !url.isEmpty {
+            try self.postgres(binary: binary, url: url)
+        } else {
+            Figure.print("PostgreSQL", "skipped (TICKETING_BENCH_DATABASE_URL unset; scripts/bench sets it)")
+        }
+    }
+
+    /// `serve`'s resident memory idle after start and after 100,000 GETs.
+    static func memory(binary: URL) throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
             "ticketing-bench-serve-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -22,11 +34,6 @@ enum ServeBenchmark {
             answered += load.requests
         }
         Figure.print("serve resident memory after \(answered) GETs", serve.memory, goal: "bounded (report)")
-        if let url = ProcessInfo.processInfo.environment["TICKETING_BENCH_DATABASE_URL"], !url.isEmpty {
-            try postgres(binary: binary, url: url)
-        } else {
-            Figure.print("PostgreSQL", "skipped (TICKETING_BENCH_DATABASE_URL unset; scripts/bench sets it)")
-        }
     }
 
     /// GET and POST through `serve` on PostgreSQL, then pgbench's simple-update TPS on the same server.

@@ -47,25 +47,34 @@ func benchmarks(_ arguments: [String]) async throws {
         exit(1)
     }
 
+    // `TICKETING_BENCH_ONLY=gateway,delivery` (say) runs only those groups (hash, invoker, invoke, gateway,
+    // delivery, serve, postgres), for iterating on one figure.
+    let only = ProcessInfo.processInfo.environment["TICKETING_BENCH_ONLY"].map {
+        Set($0.split(separator: ",").map(String.init))
+    }
+    func wanted(_ group: String) -> Bool { only?.contains(group) ?? true }
+
     // 1. Password hashing at the production cost.
-    let hasher = PasswordHasher()
-    var hashing: [Double] = []
-    for _ in 0..<15 { hashing.append(try milliseconds { _ = try hasher.hash("correct horse battery staple") }) }
-    report("scrypt hash (N=2^14, r=8, p=1)", hashing)
+    if wanted("hash") {
+        let hasher = PasswordHasher()
+        var hashing: [Double] = []
+        for _ in 0..<15 { hashing.append(try milliseconds { _ = try hasher.hash("correct horse battery staple") }) }
+        report("scrypt hash (N=2^14, r=8, p=1)", hashing)
+    }
 
     // 2. tickets-show in-process through the invoker: session resolution, SQLite read, JSON, the deadline.
-    try await InvokerBenchmark.run()
+    if wanted("invoker") { try await InvokerBenchmark.run() }
 
     // 3. `ticketing invoke tickets-show` as a whole process (start, read the manifest, run, print).
-    try InvokeProcessBenchmark.run(binary: binary)
+    if wanted("invoke") { try InvokeProcessBenchmark.run(binary: binary) }
 
     // 4. The local runtime: gateway throughput next to bare Hummingbird, delivery latency under POST load,
     //    scheduler lateness.
-    try await GatewayBenchmark.run()
-    try await DeliveryBenchmark.run()
+    if wanted("gateway") { try await GatewayBenchmark.run() }
+    if wanted("delivery") { try await DeliveryBenchmark.run() }
 
     // 5. The real `serve`: memory idle and after 100,000 requests; PostgreSQL next to pgbench.
-    try ServeBenchmark.run(binary: binary)
+    try ServeBenchmark.run(binary: binary, memory: wanted("serve"), postgres: wanted("postgres"))
 }
 
 // The main thread waits for the benchmarks instead of handing itself to Dispatch (an `async` main ends the

@@ -194,8 +194,11 @@ public actor Dispatcher {
         try await invoker.storage.database(for: DeliveryTables.database, migrations: DeliveryTables.migrations)
     }
 
+    /// The highest number in `publisher`'s outbox, once its committed rows are numbered.
     private func latestSeq(of publisher: String) async throws -> Int64 {
-        try await invoker.database(for: publisher).read { sql in
+        let database = try await invoker.database(for: publisher)
+        if let sequencing = database as? any OutboxSequencing { return try await sequencing.sequenceOutbox() }
+        return try await database.read { sql in
             try await sql.select().column(SQLFunction("max", args: SQLColumn("seq")), as: "head")
                 .from(MessagingTables.outbox).first()?.decode(column: "head", as: Int64?.self) ?? 0
         }

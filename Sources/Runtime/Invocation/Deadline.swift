@@ -20,18 +20,22 @@ enum Deadline {
     /// cancellation. Whatever the handler commits afterwards is safe to retry, because event consumers are
     /// de-duplicated through their inbox.
     ///
-    /// The handler runs in a task of its own (so that it can be abandoned); the time limit is an alarm on the
-    /// process's shared ``Alarms``, not a second task.
+    /// The handler runs in a task of its own (so that it can be abandoned), started on the caller's thread
+    /// (`Task.immediate`): a handler that finishes without suspending — a point read on SQLite, say — is
+    /// answered there, without a hop to another thread and back, and needs no alarm. One that suspends gets
+    /// its time limit as an alarm on the process's shared ``Alarms``, not a second task.
     static func run<T: Sendable>(
         _ function: String, seconds: Double, _ operation: @escaping @Sendable () async throws -> T
     ) async throws -> T {
         let race = Race<T>()
         let due = ContinuousClock.now + .milliseconds(Int64(seconds * 1000))
+        let work = Task.immediate { race.finish(await capture(operation)) }
+        if let early = race.takeEarly() { return try early.get() }
         defer { race.disarm() }
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
                 race.start(
-                    continuation, work: Task { race.finish(await capture(operation)) },
+                    continuation, work: work,
                     alarm: Alarms.shared.set(at: due) {
                         race.finish(.failure(FunctionTimedOut(function: function, seconds: seconds)))
                     })
@@ -77,6 +81,14 @@ private final class Race<T: Sendable>: Sendable {
         }
         if let early { continuation.resume(with: early) }
         if cancelled { work.cancel() }
+    }
+
+    /// The handler's result, if it came before anything waited for it (it never suspended).
+    func takeEarly() -> Result<T, any Error>? {
+        state.withLock { state in
+            defer { state.early = nil }
+            return state.early
+        }
     }
 
     /// The handler's result or the time-out: the first one answers; a time-out also cancels the handler.

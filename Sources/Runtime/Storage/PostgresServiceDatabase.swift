@@ -1,6 +1,7 @@
 import Foundation
 import FunctionKit
 import Logging
+import NIOCore
 import PostgresKit
 import PostgresNIO
 import SQLKit
@@ -38,12 +39,18 @@ final class PostgresServiceDatabase: ServiceDatabase {
             do {
                 return try await client.withConnection { connection in
                     let sql = connection.sql(queryLogLevel: .trace)
-                    try await sql.raw("BEGIN ISOLATION LEVEL SERIALIZABLE").run()
+                    // `BEGIN` is sent now and its answer read later: the connection runs its queries in the
+                    // order they were written, and this one is written before `query` returns, so the body's
+                    // first statement follows it on the wire a round trip sooner. (It cannot fail on its own:
+                    // a broken connection fails every statement after it too.)
+                    let begun: EventLoopFuture<PostgresQueryResult> = connection.query(Self.begin, logger: logger)
                     do {
                         let value = try await body(sql)
+                        _ = try await begun.get()
                         try await sql.raw("COMMIT").run()
                         return value
                     } catch {
+                        _ = try? await begun.get()
                         try? await sql.raw("ROLLBACK").run()
                         throw error
                     }
@@ -57,6 +64,8 @@ final class PostgresServiceDatabase: ServiceDatabase {
         }
     }
 
+    private static let begin: PostgresQuery = "BEGIN ISOLATION LEVEL SERIALIZABLE"
+
     func read<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         try await client.withConnection { connection in try await body(connection.sql(queryLogLevel: .trace)) }
     }
@@ -66,5 +75,14 @@ final class PostgresServiceDatabase: ServiceDatabase {
     static func isRetryable(_ error: any Error) -> Bool {
         guard let state = (error as? PSQLError)?.serverInfo?[.sqlState] else { return false }
         return state == "40001" || state == "40P01"
+    }
+}
+
+extension PostgresServiceDatabase: OutboxSequencing {
+    func sequenceOutbox() async throws -> Int64 {
+        try await read { sql in
+            try await sql.raw("SELECT \(unsafeRaw: PostgresMessaging.sequenceFunction)() AS head").first()?
+                .decode(column: "head", as: Int64.self) ?? 0
+        }
     }
 }
