@@ -2,6 +2,8 @@ import Auth
 import Foundation
 import FunctionKit
 import FunctionTesting
+import Logging
+import Runtime
 import Tickets
 
 // Benchmarks that print figures (scripts/bench builds them in release and runs them). They time, they do not
@@ -80,6 +82,8 @@ func benchmarks(_ arguments: [String]) async throws {
 // The main thread waits for the benchmarks instead of handing itself to Dispatch (an `async` main ends the
 // main thread with `pthread_exit`, which valgrind 3.19, Debian 12's, cannot follow: callgrind needs this). The
 // task is detached: top-level code is on the main actor, whose thread is the one waiting here.
+// Log lines as `ticketing` writes them (its handler renders metadata only for lines written).
+LoggingSystem.bootstrap { StandardErrorLogHandler(label: $0, level: .warning) }
 let finished = DispatchSemaphore(value: 0)
 let arguments = CommandLine.arguments
 nonisolated(unsafe) var failure: (any Error)?

@@ -11,7 +11,7 @@ public struct CreateTicket: HTTPFunction {
     public func handle(_ request: HTTPRequest, context: FunctionContext) async throws -> HTTPResponse {
         let seller = try context.requireSession()
         let input = try TicketInput(from: request)
-        let id = UUID().uuidString.lowercased()
+        let id = UUID().lowercasedString
         let ticket = try await context.transaction { transaction in
             let row = try await transaction.sql.raw(
                 """

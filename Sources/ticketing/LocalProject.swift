@@ -110,10 +110,6 @@ extension LoggingSystem {
             return !done
         }
         guard first else { return }
-        bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
+        bootstrap { label in StandardErrorLogHandler(label: label, level: level) }
     }
 }

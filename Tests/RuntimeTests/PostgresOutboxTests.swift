@@ -56,8 +56,8 @@ struct PostgresOutboxTests {
 
     @Test func aReaderFollowingConcurrentPublishersReadsEveryEventOnce() async throws {
         try await withOutbox { database in
-            let writers = 6
-            let perWriter = 40
+            let writers = 8
+            let perWriter = 100
             let done = Counter()
             let reader = Task {
                 var cursor: Int64 = 0

@@ -121,6 +121,9 @@ import Testing
         let charges = server.stderr.split(separator: "\n").filter { $0.contains("charged") && $0.contains(orderID) }
         #expect(charges.count == 1, "\(charges)")
         #expect(charges.first?.contains("amount=1999") == true, "\(charges)")
+        // With the invocation's own metadata (set on the handler's logger, rendered when the line is written).
+        #expect(charges.first?.contains("request=") == true, "\(charges)")
+        #expect(charges.first?.contains("function=") == true, "\(charges)")
     }
 
     @Test func aCancelledOrExpiredOrderIsNotCharged() async throws {

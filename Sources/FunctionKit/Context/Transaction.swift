@@ -32,7 +32,7 @@ public final class Transaction: Sendable {
         // The payload is encoded once: its text goes to the outbox, its parse into the event.
         let data = try JSONCoding.encoder.encode(payload)
         let event = CloudEvent(
-            id: UUID().uuidString.lowercased(), source: Self.source(of: service), type: Payload.subject.rawValue,
+            id: UUID().lowercasedString, source: Self.source(of: service), type: Payload.subject.rawValue,
             time: now.iso8601, data: try JSONValue(parsing: data),
             dataschema: CloudEvent.schemaLocation(for: Payload.subject))
         // SQL text, not a builder: every event is written here, and SQLKit's builders cost several times the
@@ -56,7 +56,7 @@ public final class Transaction: Sendable {
         -> ScheduledInvocation
     {
         let invocation = ScheduledInvocation(
-            id: UUID().uuidString.lowercased(), function: function, key: key, payload: try JSONValue(encoding: payload),
+            id: UUID().lowercasedString, function: function, key: key, payload: try JSONValue(encoding: payload),
             dueAt: dueAt)
         try await sql.delete(from: MessagingTables.timers).where("timer_key", .equal, key).run()
         try await sql.insert(into: MessagingTables.timers)

@@ -127,12 +127,13 @@ extension JSONValue {
 
 /// The JSON encoders the project writes with: keys sorted, slashes unescaped, so output is stable.
 public enum JSONCoding {
-    /// A compact encoder with sorted keys.
-    public static var encoder: JSONEncoder {
+    /// A compact encoder with sorted keys, shared: `JSONEncoder` may encode on several threads at once, and
+    /// making one per call cost more than many an encode.
+    public static let encoder: JSONEncoder = {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return encoder
-    }
+    }()
 
     /// Encodes a value to a UTF-8 string: compact, or indented for people.
     public static func string(_ value: some Encodable, pretty: Bool = false) throws -> String {

@@ -94,7 +94,7 @@ public struct SessionCodec: Sendable {
 
     /// The token inside a `session` cookie value, or `nil` when the value is not base64 of `{"jwt": …}`.
     public static func token(fromCookieValue value: String) -> String? {
-        let unescaped = value.removingPercentEncoding ?? value
+        let unescaped = value.percentDecoded ?? value
         guard let data = Data(base64Encoded: unescaped) ?? Data(base64Encoded: unescaped + padding(for: unescaped)),
             let object = try? JSONValue(parsing: data)
         else { return nil }

@@ -59,7 +59,7 @@ public enum CloudEventRequest {
     static func binary(_ fields: [String: String], mediaType: String, body: [UInt8]) throws(Malformed) -> CloudEvent {
         func attribute(_ name: String) -> String? {
             // Header values are percent-encoded by the binding (e.g. non-ASCII characters).
-            fields["ce-\(name)"].map { $0.removingPercentEncoding ?? $0 }
+            fields["ce-\(name)"].map { $0.percentDecoded ?? $0 }
         }
         func required(_ name: String) throws(Malformed) -> String {
             guard let value = attribute(name)?.trimmingCharacters(in: .whitespaces), !value.isEmpty else {

@@ -1,4 +1,5 @@
 import Foundation
+import FunctionKit
 
 /// An HTTP route of the manifest: a method and a path template with `{param}` segments.
 public struct Route: Sendable, Hashable, CustomStringConvertible {
@@ -78,7 +79,13 @@ public struct Route: Sendable, Hashable, CustomStringConvertible {
 
     /// The parameter values when `path` (no query string) matches this route's template, else `nil`.
     public func match(path: String) -> [String: String]? {
-        match(pieces: path.split(separator: "/", omittingEmptySubsequences: true))
+        match(pieces: Self.pieces(of: path))
+    }
+
+    /// `path`'s segments between `/`s, empty ones left out. Split on the UTF-8 bytes: `/` is one byte and
+    /// never part of another character, and splitting the `String` itself would break it into characters.
+    static func pieces(of path: String) -> [Substring] {
+        path.utf8.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: true).map { Substring($0) }
     }
 
     /// The parameter values when a path split into `pieces` at `/` matches this route's template.
@@ -90,7 +97,7 @@ public struct Route: Sendable, Hashable, CustomStringConvertible {
             case .literal(let text):
                 guard piece == text else { return nil }
             case .parameter(let name):
-                parameters[name] = String(piece).removingPercentEncoding ?? String(piece)
+                parameters[name] = piece.percentDecoded ?? String(piece)
             }
         }
         return parameters

@@ -25,7 +25,7 @@ struct RouteTable: Sendable {
         entry: FunctionRegistry.Entry, route: Route, parameters: [String: String]
     )? {
         guard let bySize = routes[method] ?? routes[method.uppercased()] else { return nil }
-        let pieces = path.split(separator: "/", omittingEmptySubsequences: true)
+        let pieces = Route.pieces(of: path)
         guard let candidates = bySize[pieces.count] else { return nil }
         for candidate in candidates {
             if let parameters = candidate.route.match(pieces: pieces) {

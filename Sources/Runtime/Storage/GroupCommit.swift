@@ -76,9 +76,9 @@ final class GroupCommit: Sendable {
         }
         let group = [member] + others
         // In a task of its own: cancelling the leader (a handler abandoned at its timeout) must not reach
-        // the transactions of the others, nor stop its own before its end. It starts on this thread: SQLite's
-        // statements do not suspend, so a group usually commits without leaving it.
-        await Task.immediate { await commit(group) }.value
+        // the transactions of the others, nor stop its own before its end. (Started on this thread instead, with
+        // `Task.immediate`, it commits sooner and so in smaller groups: POST throughput fell by a fifth.)
+        await Task { await commit(group) }.value
         for other in others { other.wake?.resume(returning: false) }
         let next = state.withLock { state -> Member? in
             guard !state.waiting.isEmpty else {

@@ -83,17 +83,18 @@ enum PostgresMessaging {
                 """
             ).run()
             // Volatile target-list functions are evaluated after ORDER BY: numbers follow the provisional
-            // ones (insert order, oldest first).
+            // ones (insert order, oldest first). The sort names the provisional column: `ORDER BY seq` would
+            // mean the output column `seq`, sorting by the new numbers, handed out in the order rows were read.
             try await sql.raw(
                 """
                 CREATE FUNCTION \(unsafeRaw: sequenceFunction)() RETURNS bigint LANGUAGE plpgsql
                 SET search_path FROM CURRENT AS $$
                 BEGIN
                     PERFORM pg_advisory_xact_lock(hashtext('ticketing-outbox:' || current_schema()));
-                    UPDATE outbox SET seq = numbered.seq
+                    UPDATE outbox SET seq = numbered.position
                     FROM (
-                        SELECT seq AS provisional, nextval(pg_get_serial_sequence('outbox', 'seq')) AS seq
-                        FROM outbox WHERE seq < 0 ORDER BY seq DESC
+                        SELECT seq AS provisional, nextval(pg_get_serial_sequence('outbox', 'seq')) AS position
+                        FROM outbox WHERE seq < 0 ORDER BY provisional DESC
                     ) AS numbered
                     WHERE outbox.seq = numbered.provisional;
                     RETURN coalesce((SELECT max(seq) FROM outbox), 0);

@@ -26,6 +26,8 @@ final class SQLiteHandle: @unchecked Sendable {
 
     private var connection: OpaquePointer?
     private var statements: [String: OpaquePointer] = [:]
+    /// The result columns each kept statement last had: read once, checked (not rebuilt) on each run.
+    private var columns: [OpaquePointer: SQLiteResultRow.Columns] = [:]
 
     /// Opens `path` (creating it unless `readOnly`). Waiting for another process's lock is the caller's
     /// business (``SQLiteFailure/isBusy``), so a thread is never blocked inside SQLite.
@@ -59,21 +61,31 @@ final class SQLiteHandle: @unchecked Sendable {
         for (index, value) in binds.enumerated() {
             try check(bind(value, at: Int32(index + 1), in: statement))
         }
-        var columns: SQLiteResultRow.Columns?
+        var names: SQLiteResultRow.Columns?
         while true {
             let result = sqlite_nio_sqlite3_step(statement)
             if result == SQLITE_DONE { return }
             guard result == SQLITE_ROW else { throw failure(result) }
-            let names = columns ?? SQLiteResultRow.Columns(statement: statement)
-            columns = names
-            try onRow(SQLiteResultRow(columns: names, statement: statement))
+            let current = names ?? columns(of: statement)
+            names = current
+            try onRow(SQLiteResultRow(columns: current, statement: statement))
         }
+    }
+
+    /// `statement`'s result columns: those kept for it while they still match (SQLite prepares a statement
+    /// again after a schema change, and `SELECT *` may then name other columns), else read anew.
+    private func columns(of statement: OpaquePointer) -> SQLiteResultRow.Columns {
+        if let kept = columns[statement], kept.describe(statement) { return kept }
+        let read = SQLiteResultRow.Columns(statement: statement)
+        columns[statement] = read
+        return read
     }
 
     /// Closes the connection and every statement kept.
     func close() {
         for statement in statements.values { sqlite_nio_sqlite3_finalize(statement) }
         statements = [:]
+        columns = [:]
         if let connection { sqlite_nio_sqlite3_close_v2(connection) }
         connection = nil
     }
@@ -88,6 +100,7 @@ final class SQLiteHandle: @unchecked Sendable {
         if statements.count >= Self.statementLimit {
             for kept in statements.values { sqlite_nio_sqlite3_finalize(kept) }
             statements = [:]
+            columns = [:]
         }
         statements[sql] = statement
         return statement

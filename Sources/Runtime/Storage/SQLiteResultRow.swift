@@ -1,3 +1,4 @@
+import Foundation
 import NIOCore
 import SQLKit
 import SQLiteKit
@@ -23,6 +24,17 @@ struct SQLiteResultRow: SQLRow {
             }
             self.names = names
             self.positions = positions
+        }
+
+        /// Whether `statement`'s result has exactly these columns, compared in place (no strings made).
+        func describe(_ statement: OpaquePointer) -> Bool {
+            guard Int(sqlite_nio_sqlite3_column_count(statement)) == names.count else { return false }
+            for (index, name) in names.enumerated() {
+                guard let current = sqlite_nio_sqlite3_column_name(statement, Int32(index)),
+                    name.withCString({ strcmp(current, $0) }) == 0
+                else { return false }
+            }
+            return true
         }
     }
 
