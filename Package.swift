@@ -90,7 +90,12 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            ]
+            ],
+            // Released as a position-dependent executable, as Go links its binaries: with the Swift standard
+            // library and Foundation linked in, a PIE starts by applying ~150,000 relocations (3.6 MB of them
+            // read, the pages they touch copied). Measured: `invoke` 1.5 ms sooner, `serve` 7 MB less resident.
+            // The executable's own image is then not address-randomized; the libraries it loads still are.
+            linkerSettings: [.unsafeFlags(["-Xclang-linker", "-no-pie"], .when(configuration: .release))]
         ),
         .target(name: "FunctionTesting", dependencies: ["FunctionKit", "Runtime"]),
         .executableTarget(
