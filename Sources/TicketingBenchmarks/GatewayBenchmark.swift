@@ -24,6 +24,9 @@ enum GatewayBenchmark {
         return (await iterator.next() ?? 0, task)
     }
 
+    /// Bare Hummingbird's GET req/s in this run, for `serve`'s figure to be held against.
+    static let bareGET = Mutex<Double?>(nil)
+
     static func run() async throws {
         guard Load.wrk != nil else {
             print("gateway: wrk not installed (scripts/bench installs it); skipped")
@@ -73,6 +76,7 @@ enum GatewayBenchmark {
                 Figure.number(result.requestsPerSecond) + " req/s, p50 \(result.p50), p99 \(result.p99)"
                     + (result.non2xx > 0 ? ", non-2xx \(result.non2xx)" : ""))
         }
+        bareGET.withLock { $0 = viaBareGET?.requestsPerSecond }
         let getRatio = (viaGatewayGET?.requestsPerSecond ?? 0) / max(1, viaBareGET?.requestsPerSecond ?? 0)
         let postRatio = (viaGatewayPOST?.requestsPerSecond ?? 0) / max(1, viaBarePOST?.requestsPerSecond ?? 0)
         Figure.print("GET gateway ÷ bare Hummingbird", Figure.number(getRatio, 2), goal: "≥ 0.6")

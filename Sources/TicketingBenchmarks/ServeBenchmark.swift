@@ -27,7 +27,7 @@ enum ServeBenchmark {
         // are in the page cache: a binary just built (all of it cached) looks several MB bigger than the same one
         // started cold. As root, the cache is emptied first, so the figure is the same from run to run.
         let coldCache = dropPageCache()
-        let serve = try ServeProcess(binary: binary, dataDirectory: directory)
+        let serve = try ServeProcess(binary: binary, dataDirectory: directory, environment: ["LOG_LEVEL": "info"])
         defer { serve.stop() }
         Thread.sleep(forTimeInterval: 1)
         Figure.print(
@@ -37,6 +37,15 @@ enum ServeBenchmark {
         var answered = 0
         while answered < 100_000 {
             guard let load = try Load.run("\(serve.base)/api/tickets/\(id)", connections: connections) else { break }
+            if answered == 0 {
+                // `serve` as users run it: every request also writes its access-log line (LOG_LEVEL info).
+                let bare = GatewayBenchmark.bareGET.withLock { $0 }
+                Figure.print(
+                    "GET /api/tickets/{id} through serve (access log)",
+                    Figure.number(load.requestsPerSecond) + " req/s"
+                        + (bare.map { ", ÷ bare " + Figure.number(load.requestsPerSecond / max(1, $0), 2) } ?? ""),
+                    goal: "≥ 0.6 of bare")
+            }
             answered += load.requests
         }
         Figure.print("serve resident memory after \(answered) GETs", serve.memory, goal: "bounded (report)")

@@ -47,9 +47,10 @@ public struct Gateway: HTTPResponder {
         var http = Self.httpResponse(response)
         http.headers[.requestID] = requestID
         let elapsed = ContinuousClock.now - started
-        let milliseconds = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+        // Tenths of a millisecond, written out by hand: `String(format:)` costs more than the rest of the line.
+        let tenths = elapsed.components.seconds * 10_000 + elapsed.components.attoseconds / 100_000_000_000_000
         logger.info(
-            "\(request.method.rawValue) \(request.uri.path) \(response.statusCode) \(String(format: "%.1f", milliseconds))ms",
+            "\(request.method.rawValue) \(request.uri.path) \(response.statusCode) \(tenths / 10).\(tenths % 10)ms",
             metadata: ["function": "\(function ?? "-")", "request": "\(requestID)"])
         return http
     }
