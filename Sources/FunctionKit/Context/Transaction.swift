@@ -30,7 +30,7 @@ public final class Transaction: Sendable {
     @discardableResult
     public func publish<Payload: EventPayload>(_ payload: Payload) async throws -> CloudEvent {
         // The payload is encoded once: its text goes to the outbox, its parse into the event.
-        let data = try JSONCoding.encoder.encode(payload)
+        let data = try JSONCoding.data(payload)
         let event = CloudEvent(
             id: UUID().lowercasedString, source: Self.source(of: service), type: Payload.subject.rawValue,
             time: now.iso8601, data: try JSONValue(parsing: data),

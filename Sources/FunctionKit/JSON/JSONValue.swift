@@ -116,12 +116,12 @@ extension JSONValue {
 
     /// Converts any encodable value to its JSON value.
     public init(encoding value: some Encodable) throws {
-        self = try JSONValue(parsing: JSONCoding.encoder.encode(value))
+        self = try JSONValue(parsing: JSONCoding.data(value))
     }
 
     /// Decodes this value as `type`.
     public func decode<T: Decodable>(as type: T.Type) throws -> T {
-        try JSONDecoder().decode(type, from: JSONCoding.encoder.encode(self))
+        try JSONDecoder().decode(type, from: JSONCoding.data(self))
     }
 }
 
@@ -140,6 +140,13 @@ public enum JSONCoding {
         if pretty {
             return try JSONValue(encoding: value).prettyPrinted
         }
+        if let bytes = CompactJSONEncoder.encode(value) { return String(decoding: bytes, as: UTF8.self) }
         return String(decoding: try encoder.encode(value), as: UTF8.self)
+    }
+
+    /// Encodes a value to compact UTF-8 JSON with sorted keys, exactly as ``encoder`` does.
+    public static func data(_ value: some Encodable) throws -> Data {
+        if let bytes = CompactJSONEncoder.encode(value) { return Data(bytes) }
+        return try encoder.encode(value)
     }
 }

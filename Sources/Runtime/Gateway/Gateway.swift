@@ -149,7 +149,8 @@ public struct Gateway: HTTPResponder {
         var headers: [String: String] = [:]
         var cookies: [String] = []
         for field in request.headers {
-            let name = field.name.canonicalName.lowercased()
+            // HTTPTypes keeps names lowercased already (`canonicalName`).
+            let name = field.name.canonicalName
             if name == "cookie" {
                 cookies += field.value.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }.filter {
                     !$0.isEmpty
@@ -181,9 +182,10 @@ public struct Gateway: HTTPResponder {
         for cookie in response.cookies {
             fields.append(HTTPField(name: .setCookie, value: cookie))
         }
-        let body = response.isBase64Encoded ? Data(base64Encoded: response.body) ?? Data() : Data(response.body.utf8)
-        return Response(
-            status: .init(code: response.statusCode), headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: body)))
+        let body =
+            response.isBase64Encoded
+            ? ByteBuffer(bytes: Data(base64Encoded: response.body) ?? Data()) : ByteBuffer(string: response.body)
+        return Response(status: .init(code: response.statusCode), headers: fields, body: .init(byteBuffer: body))
     }
 }
 

@@ -61,14 +61,17 @@ struct SQLiteResultRow: SQLRow {
             throw DecodingError.keyNotFound(
                 SQLiteColumnKey(column), .init(codingPath: [], debugDescription: "no column '\(column)' in the row"))
         }
-        // Text and integers read as String, Int and Int64 directly (what the decoder would give, without its
-        // dynamic casts); anything else goes through SQLiteKit's decoder.
+        // Text and integers read as String, Int and Int64 directly, and NULL as any optional (what the decoder
+        // would give, without its machinery); anything else goes through SQLiteKit's decoder.
         switch values[index] {
         case .text(let text):
             if let text = text as? D { return text }
         case .integer(let integer):
             if let integer = integer as? D { return integer }
             if let integer = Int64(integer) as? D { return integer }
+        case .null:
+            // `nil` of one optional type casts to `nil` of any other, and to no non-optional type.
+            if let none = (nil as String?) as? D { return none }
         default:
             break
         }
