@@ -23,6 +23,24 @@ enum Load {
         return process.finish()
     }
 
+    /// `first` and `second` driven in turns, `rounds` times each for `seconds`; each one's median round (by
+    /// requests per second).
+    static func alternating(_ first: String, _ second: String, rounds: Int = 3, seconds: Int = 4, script: String? = nil)
+        throws -> (LoadResult?, LoadResult?)
+    {
+        var firsts: [LoadResult] = []
+        var others: [LoadResult] = []
+        for _ in 0..<rounds {
+            if let result = try run(first, seconds: seconds, script: script) { firsts.append(result) }
+            if let result = try run(second, seconds: seconds, script: script) { others.append(result) }
+        }
+        func median(_ results: [LoadResult]) -> LoadResult? {
+            let sorted = results.sorted { $0.requestsPerSecond < $1.requestsPerSecond }
+            return sorted.isEmpty ? nil : sorted[sorted.count / 2]
+        }
+        return (median(firsts), median(others))
+    }
+
     /// wrk running against `url`, to be finished with ``RunningLoad/finish()``.
     static func start(_ url: String, seconds: Int = 5, connections: Int = 16, script: String? = nil) throws
         -> RunningLoad?

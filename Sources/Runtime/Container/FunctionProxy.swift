@@ -63,7 +63,7 @@ public struct FunctionProxy: HTTPResponder {
         var request = request
         let body: ByteBuffer
         do {
-            body = try await request.collectBody(upTo: bodyLimit)
+            body = try await request.collectBodyIfAny(upTo: bodyLimit)
         } catch {
             return Gateway.httpResponse(FunctionError.payloadTooLarge.response)
         }

@@ -72,7 +72,7 @@ public struct Gateway: HTTPResponder {
         var request = request
         let body: ByteBuffer
         do {
-            body = try await request.collectBody(upTo: bodyLimit)
+            body = try await request.collectBodyIfAny(upTo: bodyLimit)
         } catch {
             return (FunctionError.payloadTooLarge.response, match.entry.name)
         }
