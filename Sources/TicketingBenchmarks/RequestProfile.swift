@@ -33,11 +33,12 @@ enum RequestProfile {
             method: post ? .post : .get, scheme: "http", authority: "127.0.0.1",
             path: post ? "/api/tickets" : "/api/tickets/\(id)")
         head.headerFields[.userAgent] = "wrk"
+        let body = ByteBuffer(string: post ? #"{"title":"Bench","price":10}"# : "")
         if post {
             head.headerFields[.contentType] = "application/json"
+            head.headerFields[.contentLength] = "\(body.readableBytes)"
             head.headerFields[.authorization] = "Bearer \(token)"
         }
-        let body = ByteBuffer(string: post ? #"{"title":"Bench","price":10}"# : "")
         var failures = 0
         if kind == "invoke" || kind == "select" || kind == "raw" || kind == "json" {
             let show = FunctionKit.HTTPRequest(

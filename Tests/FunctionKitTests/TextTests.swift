@@ -23,4 +23,16 @@ import Testing
         let known = UUID(uuidString: "E621E1F8-C36C-495A-93FC-0C247A3E6E5F")
         #expect(known?.lowercasedString == "e621e1f8-c36c-495a-93fc-0c247a3e6e5f")
     }
+
+    @Test(arguments: [
+        "", " ", "plain", "  both  ", "\ttab\t", "\nline\n", "\r\n mixed \u{0B}\u{0C}", "\u{85}next\u{85}",
+        "\u{A0}no-break\u{3000}", "\u{2028}line\u{2029}", "inner  space", "é ", " 🎟️ ", "\u{200B}zero-width\u{200B}",
+        "\u{1680}ogham\u{205F}", "\u{180E}mongolian\u{180E}", "\u{FEFF}bom\u{FEFF}", "\u{2007}figure\u{202F}",
+    ])
+    func trimmingMatchesFoundation(_ text: String) {
+        #expect(text.trimmingWhitespace() == text.trimmingCharacters(in: .whitespaces))
+        #expect(text.trimmingWhitespaceAndNewlines() == text.trimmingCharacters(in: .whitespacesAndNewlines))
+        let piece = ("[" + text + "]").dropFirst().dropLast()
+        #expect(piece.trimmingWhitespace() == text.trimmingCharacters(in: .whitespaces))
+    }
 }

@@ -126,7 +126,7 @@ public struct HTTPRequest: Sendable, Equatable {
     public func cookie(_ name: String) -> String? {
         let pairs = cookies + (header("cookie").map { $0.split(separator: ";").map(String.init) } ?? [])
         for pair in pairs {
-            let parts = pair.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            let parts = pair.split(separator: "=", maxSplits: 1).map { $0.trimmingWhitespace() }
             if parts.count == 2, parts[0] == name {
                 return parts[1]
             }

@@ -29,7 +29,7 @@ public struct RequestBody: Sendable {
             reject(field, message)
             return nil
         }
-        let value = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+        let value = raw.trimmingWhitespaceAndNewlines()
         guard isValid(value) else {
             reject(field, message)
             return nil
@@ -63,7 +63,7 @@ extension HTTPRequest {
     /// is a 400 in the SPEC error shape.
     public func jsonObject() throws -> RequestBody {
         if let contentType = header("content-type"),
-            let mediaType = contentType.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased(),
+            let mediaType = contentType.split(separator: ";").first?.trimmingWhitespace().lowercased(),
             mediaType != "application/json", !mediaType.hasSuffix("+json")
         {
             throw FunctionError.badRequest("Content-Type must be application/json")

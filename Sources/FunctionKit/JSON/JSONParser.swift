@@ -7,6 +7,9 @@ import Foundation
 /// recorded in ``unrepresentable`` (by its path) and stands as `null` in the value, so a caller can answer
 /// "this field's number is out of range" instead of "this is not JSON".
 struct JSONParser {
+    /// The locale numbers are read in, made once.
+    private static let posix = Locale(identifier: "en_US_POSIX")
+
     /// Why a text is not JSON, with the byte offset where parsing stopped.
     struct Malformed: Error, CustomStringConvertible {
         let offset: Int
@@ -147,7 +150,10 @@ struct JSONParser {
             guard digits() > 0 else { throw malformed("expected a digit in the exponent") }
         }
         let text = String(decoding: bytes[start..<index], as: UTF8.self)
-        guard let value = Decimal(string: text, locale: Locale(identifier: "en_US_POSIX")), !value.isNaN else {
+        // Integers of up to 18 digits (ids, counts, most prices) are exact in `Int64`; `Decimal(string:)` is
+        // for the rest.
+        if index - start <= 18, let integer = Int64(text) { return .number(Decimal(integer)) }
+        guard let value = Decimal(string: text, locale: Self.posix), !value.isNaN else {
             unrepresentable.append(path)
             return .null
         }

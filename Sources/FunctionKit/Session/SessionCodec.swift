@@ -71,7 +71,7 @@ public struct SessionCodec: Sendable {
         if let authorization = request.header("authorization") {
             let parts = authorization.split(separator: " ", maxSplits: 1)
             if parts.count == 2, parts[0].lowercased() == "bearer" {
-                return await session(fromToken: String(parts[1]).trimmingCharacters(in: .whitespaces), now: now)
+                return await session(fromToken: parts[1].trimmingWhitespace(), now: now)
             }
         }
         guard let cookie = request.cookie(Self.cookieName), let token = Self.token(fromCookieValue: cookie) else {

@@ -152,7 +152,7 @@ public struct Gateway: HTTPResponder {
             // HTTPTypes keeps names lowercased already (`canonicalName`).
             let name = field.name.canonicalName
             if name == "cookie" {
-                cookies += field.value.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }.filter {
+                cookies += field.value.split(separator: ";").map { $0.trimmingWhitespace() }.filter {
                     !$0.isEmpty
                 }
             } else {
