@@ -162,30 +162,26 @@ struct JSONParser {
 
     private mutating func parseString() throws -> String {
         index += 1
-        var scalars = String.UnicodeScalarView()
-        var runStart = index
-        func flushRun() throws {
-            guard runStart < index else { return }
-            guard let run = String(validating: bytes[runStart..<index], as: UTF8.self) else {
-                throw malformed("a string is not valid UTF-8")
-            }
-            scalars.append(contentsOf: run.unicodeScalars)
-        }
+        // Most strings have no escape: their bytes are the string, checked once.
+        let start = index
+        while let byte = current, byte != UInt8(ascii: "\""), byte != UInt8(ascii: "\\"), byte >= 0x20 { index += 1 }
+        var utf8 = Array(bytes[start..<index])
         while true {
             guard let byte = current else { throw malformed("unterminated string") }
             switch byte {
             case UInt8(ascii: "\""):
-                try flushRun()
                 index += 1
-                return String(scalars)
+                guard let text = String(validating: utf8, as: UTF8.self) else {
+                    throw malformed("a string is not valid UTF-8")
+                }
+                return text
             case UInt8(ascii: "\\"):
-                try flushRun()
                 index += 1
-                scalars.append(try parseEscape())
-                runStart = index
+                UTF8.encode(try parseEscape()) { utf8.append($0) }
             case 0x00..<0x20:
                 throw malformed("a control character in a string")
             default:
+                utf8.append(byte)
                 index += 1
             }
         }
