@@ -35,18 +35,21 @@ enum ServeBenchmark {
             serve.memory, goal: "≤ 30 MB")
         let (id, _) = try ticket(binary: binary, directory: directory)
         var answered = 0
+        var rates: [Double] = []
         while answered < 100_000 {
             guard let load = try Load.run("\(serve.base)/api/tickets/\(id)", connections: connections) else { break }
-            if answered == 0 {
-                // `serve` as users run it: every request also writes its access-log line (LOG_LEVEL info).
-                let bare = GatewayBenchmark.bareGET.withLock { $0 }
-                Figure.print(
-                    "GET /api/tickets/{id} through serve (access log)",
-                    Figure.number(load.requestsPerSecond) + " req/s"
-                        + (bare.map { ", ÷ bare " + Figure.number(load.requestsPerSecond / max(1, $0), 2) } ?? ""),
-                    goal: "≥ 0.6 of bare")
-            }
+            rates.append(load.requestsPerSecond)
             answered += load.requests
+        }
+        // `serve` as users run it: every request also writes its access-log line (LOG_LEVEL info). The median
+        // run: the first one also pages the binary in from a cold cache.
+        if !rates.isEmpty {
+            let rate = rates.sorted()[rates.count / 2]
+            let bare = GatewayBenchmark.bareGET.withLock { $0 }
+            Figure.print(
+                "GET /api/tickets/{id} through serve (access log)",
+                Figure.number(rate) + " req/s" + (bare.map { ", ÷ bare " + Figure.number(rate / max(1, $0), 2) } ?? ""),
+                goal: "≥ 0.6 of bare")
         }
         Figure.print("serve resident memory after \(answered) GETs", serve.memory, goal: "bounded (report)")
     }
