@@ -43,9 +43,15 @@ final class ServeProcess {
         return "\(megabytes("VmRSS")) MB (anon \(megabytes("RssAnon")), file \(megabytes("RssFile")))"
     }
 
-    /// Stops the process and waits for it.
+    /// Stops the process with SIGINT, as a terminal would, and waits for it; one still running 10 s later
+    /// is killed, and the report says so (a benchmark must not hang on it).
     func stop() {
         process.interrupt()
+        let deadline = Date().addingTimeInterval(10)
+        while process.isRunning, Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        guard process.isRunning else { return }
+        Swift.print("serve (pid \(process.processIdentifier)) did not stop within 10 s of SIGINT; killed")
+        kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
     }
 }
