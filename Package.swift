@@ -125,6 +125,7 @@ let package = Package(
             name: "RuntimeTests",
             dependencies: [
                 "Runtime", "FunctionTesting", "Auth", "Tickets", "Orders", "Expiration", "Payments", "Stripe", "Web",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         .testTarget(

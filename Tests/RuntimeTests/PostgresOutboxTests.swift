@@ -15,8 +15,6 @@ import Testing
     .enabled(if: postgresTestServer != nil, "needs TICKETING_TEST_POSTGRES_URL (scripts/test starts one)"),
     .timeLimit(.minutes(2)))
 struct PostgresOutboxTests {
-    static var server: URLComponents? { postgresTestServer }
-
     @Test func aRowCommittedLaterIsNumberedAfterOnesCommittedBeforeIt() async throws {
         try await withOutbox { database in
             // The first transaction publishes, then stays open while the second publishes and commits.
@@ -128,32 +126,11 @@ struct PostgresOutboxTests {
 
     /// A fresh database on the test server, its `outbox` service's database opened and migrated, dropped after.
     func withOutbox(_ body: (PostgresServiceDatabase) async throws -> Void) async throws {
-        guard var components = Self.server else { return }
-        let name = "outbox_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
-        try Self.psql("CREATE DATABASE \(name)")
-        defer { try? Self.psql("DROP DATABASE IF EXISTS \(name) WITH (FORCE)") }
-        components.path = "/\(name)"
-        var logger = Logger(label: "test")
-        logger.logLevel = .warning
-        let engine = PostgresEngine(url: try PostgresURL(components.string ?? ""), logger: logger)
-        let database = try #require(
-            try await engine.database(for: "outbox", migrations: []) as? PostgresServiceDatabase)
-        do {
+        try await PostgresTestDatabase.with(prefix: "outbox") { engine in
+            let database = try #require(
+                try await engine.database(for: "outbox", migrations: []) as? PostgresServiceDatabase)
             try await body(database)
-        } catch {
-            await engine.shutdown()
-            throw error
         }
-        await engine.shutdown()
-    }
-
-    static func psql(_ statement: String) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["psql", server?.string ?? "", "-q", "-c", statement]
-        try process.run()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw PostgresTestFailure(statement: statement) }
     }
 
     /// A count shared between tasks.
@@ -162,13 +139,4 @@ struct PostgresOutboxTests {
         var value: Int { count.withLock { $0 } }
         func increment() { count.withLock { $0 += 1 } }
     }
-
-    struct PostgresTestFailure: Error {
-        var statement: String
-    }
-}
-
-/// The PostgreSQL server the tests may use.
-private let postgresTestServer = ProcessInfo.processInfo.environment["TICKETING_TEST_POSTGRES_URL"].flatMap {
-    $0.isEmpty ? nil : URLComponents(string: $0)
 }

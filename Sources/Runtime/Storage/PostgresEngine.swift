@@ -58,7 +58,7 @@ public actor PostgresEngine: StorageEngine {
         configuration.options.maximumConnections = connectionsPerService
         configuration.options.connectTimeout = .seconds(5)
         let client = PostgresClient(configuration: configuration, backgroundLogger: Self.quiet(logger))
-        let run = Task { await client.run() }
+        let run = Self.running(client)
         let database = PostgresServiceDatabase(service: service, client: client, logger: logger)
         do {
             try await prepare(service, client: client, database: database, migrations: migrations)
@@ -122,7 +122,7 @@ public actor PostgresEngine: StorageEngine {
         configuration.options.maximumConnections = coordinationConnections
         configuration.options.connectTimeout = .seconds(5)
         let client = PostgresClient(configuration: configuration, backgroundLogger: Self.quiet(logger))
-        runs.append(Task { await client.run() })
+        runs.append(Self.running(client))
         coordination = client
         return client
     }
@@ -133,6 +133,15 @@ public actor PostgresEngine: StorageEngine {
         runs = []
         open = [:]
         coordination = nil
+    }
+
+    /// Runs `client`'s pool until the task is cancelled, by ``shutdown()`` or its opener.
+    ///
+    /// Detached, so that it takes none of its opener's task-local values: `PostgresClient.run()` ends at the
+    /// graceful shutdown of the service group it finds there, and a pool first opened by a request or a
+    /// delivery pass in `serve` closed on SIGINT under the dispatcher still finishing its pass.
+    static func running(_ client: PostgresClient) -> Task<Void, Never> {
+        Task.detached { await client.run() }
     }
 
     /// The pool's own logger: errors only. (It warns when a connection is asked for before its run loop has
@@ -157,7 +166,7 @@ extension PostgresEngine {
         var configuration = url.clientConfiguration()
         configuration.options.maximumConnections = 1
         let client = PostgresClient(configuration: configuration, backgroundLogger: quiet(logger))
-        let run = Task { await client.run() }
+        let run = running(client)
         defer { run.cancel() }
         try await client.withConnection { connection in try await body(connection.sql(queryLogLevel: .trace)) }
     }

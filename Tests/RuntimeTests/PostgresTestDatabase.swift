@@ -1,0 +1,45 @@
+import Foundation
+import Logging
+
+@testable import Runtime
+
+/// The PostgreSQL server the tests may use: `TICKETING_TEST_POSTGRES_URL` (`scripts/test` starts one).
+let postgresTestServer = ProcessInfo.processInfo.environment["TICKETING_TEST_POSTGRES_URL"].flatMap {
+    $0.isEmpty ? nil : URLComponents(string: $0)
+}
+
+/// A database of a test's own on the test server.
+enum PostgresTestDatabase {
+    /// Creates a fresh database named after `prefix`, runs `body` with an engine on it, then shuts the engine
+    /// down and drops the database. Does nothing when there is no test server.
+    static func with(prefix: String, _ body: (PostgresEngine) async throws -> Void) async throws {
+        guard var components = postgresTestServer else { return }
+        let name = prefix + "_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
+        try psql("CREATE DATABASE \(name)")
+        defer { try? psql("DROP DATABASE IF EXISTS \(name) WITH (FORCE)") }
+        components.path = "/\(name)"
+        var logger = Logger(label: "test")
+        logger.logLevel = .warning
+        let engine = PostgresEngine(url: try PostgresURL(components.string ?? ""), logger: logger)
+        do {
+            try await body(engine)
+        } catch {
+            await engine.shutdown()
+            throw error
+        }
+        await engine.shutdown()
+    }
+
+    static func psql(_ statement: String) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["psql", postgresTestServer?.string ?? "", "-q", "-c", statement]
+        try process.run()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { throw Failure(statement: statement) }
+    }
+
+    struct Failure: Error {
+        var statement: String
+    }
+}
