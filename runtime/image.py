@@ -48,12 +48,16 @@ def run(command, **options):
     return subprocess.run(command, check=True, text=True, **options)
 
 
+def release_flags():
+    """The release build's flags, from runtime/release-flags (shared with scripts/bench)."""
+    text = (ROOT / "runtime" / "release-flags").read_text()
+    return [word for line in text.splitlines() for word in line.split("#", 1)[0].split()]
+
+
 def release_binary():
-    build = ["swift", "build", "-c", "release", "--product", "ticketing", "--static-swift-stdlib",
-             "--scratch-path", str(SCRATCH)]
-    run(build + ["--quiet"], cwd=ROOT)
-    bin_path = run(build[:4] + ["--scratch-path", str(SCRATCH), "--show-bin-path"], cwd=ROOT,
-                   stdout=subprocess.PIPE).stdout.strip()
+    build = ["swift", "build", *release_flags(), "--scratch-path", str(SCRATCH)]
+    run(build + ["--product", "ticketing", "--quiet"], cwd=ROOT)
+    bin_path = run(build + ["--show-bin-path"], cwd=ROOT, stdout=subprocess.PIPE).stdout.strip()
     return pathlib.Path(bin_path) / "ticketing"
 
 

@@ -78,14 +78,30 @@ enum Load {
         return result.requestsPerSecond > 0 ? result : nil
     }
 
-    /// A wrk script sending `method` with a JSON `body` and extra headers.
-    static func script(method: String, body: String, headers: [String: String]) -> String {
+    /// A wrk script sending `method` with a JSON `body` and extra headers; with `pause`, each connection waits
+    /// that many milliseconds after an answer before its next request.
+    static func script(method: String, body: String, headers: [String: String], pause: Int? = nil) -> String {
         var lines = [
             "wrk.method = \"\(method)\"", "wrk.body = [[\(body)]]",
             "wrk.headers[\"Content-Type\"] = \"application/json\"",
         ]
         for (name, value) in headers { lines.append("wrk.headers[\"\(name)\"] = \"\(value)\"") }
+        if let pause { lines.append("function delay() return \(pause) end") }
         return lines.joined(separator: "\n")
+    }
+
+    /// Connections and a pause (ms) that offer about `rate` requests a second to `url`: wrk has no fixed-rate
+    /// mode, so many connections each pause 20 ms between an answer and their next request. The answers' own
+    /// latency lowers the rate, so a two-second trial measures it and the connections are scaled to make up
+    /// for it (the achieved rate is printed with the figures).
+    static func paced(_ url: String, rate: Int, script: (Int?) -> String) throws -> (connections: Int, pause: Int) {
+        let pause = 20
+        let guess = max(2, rate * pause / 1000)
+        guard let trial = try run(url, seconds: 2, connections: guess, script: script(pause)),
+            trial.requestsPerSecond > 0
+        else { return (guess, pause) }
+        let scaled = Double(guess) * Double(rate) / trial.requestsPerSecond
+        return (min(1000, max(2, Int(scaled.rounded()))), pause)
     }
 }
 
