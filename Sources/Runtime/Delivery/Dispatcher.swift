@@ -264,75 +264,56 @@ public actor Dispatcher {
         }
     }
 
+    /// Delivers one event and carries out what ``DeliveryTries`` decides on the subscription's cursor.
     private func deliver(_ outboxEvent: OutboxEvent, to subscription: Subscription, key: CursorKey) async throws
         -> Delivery
     {
         var cursor = cursors[key] ?? Cursor()
-        let attempt = cursor.attempts + 1
+        var tries = DeliveryTries(
+            attempts: cursor.attempts, deferrals: cursor.deferrals, limit: subscription.attempts, policy: retry)
+        let attempt = tries.attempt
         let result = try await target.deliver(outboxEvent.event, subscription.consumer)
         let now = invoker.clock.now
-        var deadLettered = false
+        let action = tries.record(result.outcome, now: now)
         var lastError: String?
-        switch result.outcome {
-        case .handled, .duplicate:
+        switch action {
+        case .advance:
             cursor.position = outboxEvent.seq
-            cursor.attempts = 0
-            cursor.deferrals = 0
             cursor.nextAttemptAt = nil
-        case .deferred(let message) where cursor.deferrals + 1 >= retry.maximumDeferrals:
-            deadLettered = true
-            lastError = "still waiting after \(cursor.deferrals + 1) tries: \(message)"
-        case .deferred(let message):
-            lastError = message
-            cursor.deferrals += 1
-            let delay = retry.delay(afterAttempts: cursor.attempts + cursor.deferrals)
-            cursor.nextAttemptAt = now.addingTimeInterval(delay)
-            // Past what a failure would be allowed, the wait holds up the subscription: say so louder.
+        case .retry(let at, let failure, let overdue):
+            lastError = failure
+            cursor.nextAttemptAt = at
+            let deferred = if case .deferred = result.outcome { true } else { false }
+            // A deferral past what a failure would be allowed holds up the subscription: said louder.
             logger.log(
-                level: cursor.deferrals >= subscription.attempts ? .warning : .info,
-                "delivery deferred, will retry",
+                level: overdue ? .warning : .info,
+                deferred ? "delivery deferred, will retry" : "delivery failed, will retry",
                 metadata: [
                     "consumer": "\(subscription.consumer)", "event": "\(outboxEvent.event.id)",
-                    "deferrals": "\(cursor.deferrals)", "reason": "\(message)",
+                    "attempt": "\(attempt)", "deferrals": "\(tries.deferrals)", "reason": "\(failure)",
                 ])
-        case .rejected(let message):
-            deadLettered = true
-            lastError = message
-        case .failed(let message):
-            lastError = message
-            if attempt >= subscription.attempts {
-                deadLettered = true
-            } else {
-                cursor.attempts = attempt
-                cursor.nextAttemptAt = now.addingTimeInterval(retry.delay(afterAttempts: attempt))
-                logger.info(
-                    "delivery failed, will retry",
-                    metadata: [
-                        "consumer": "\(subscription.consumer)", "event": "\(outboxEvent.event.id)",
-                        "attempt": "\(attempt)", "error": "\(message)",
-                    ])
-            }
-        }
-        if deadLettered, let lastError {
+        case .deadLetter(let reason):
+            lastError = reason
             try await DeadLetters(database: runtimeDatabase()).add(
                 kind: .event, consumer: subscription.consumer, origin: key.publisher, event: outboxEvent.event,
-                error: lastError, attempts: attempt, now: now)
+                error: reason, attempts: attempt, now: now)
             logger.warning(
                 "event dead-lettered",
                 metadata: [
                     "consumer": "\(subscription.consumer)", "event": "\(outboxEvent.event.id)",
-                    "attempts": "\(attempt)", "error": "\(lastError)",
+                    "attempts": "\(attempt)", "error": "\(reason)",
                 ])
             cursor.position = outboxEvent.seq
-            cursor.attempts = 0
-            cursor.deferrals = 0
             cursor.nextAttemptAt = nil
         }
+        cursor.attempts = tries.attempts
+        cursor.deferrals = tries.deferrals
         cursors[key] = cursor
         if lastError != nil { try await save(cursor, key: key, lastError: lastError) }
         return Delivery(
             consumer: subscription.consumer, event: outboxEvent.event, origin: .outbox(publisher: key.publisher),
-            attempt: attempt, outcome: result.outcome, effects: result.effects, deadLettered: deadLettered)
+            attempt: attempt, outcome: result.outcome, effects: result.effects,
+            deadLettered: action.isDeadLetter)
     }
 
     private func save(_ cursor: Cursor, key: CursorKey, lastError: String?) async throws {
@@ -382,36 +363,35 @@ public actor Dispatcher {
         return pass
     }
 
+    /// Sends a redriven dead letter again and carries out what ``DeliveryTries`` decides on its row.
     private func redeliver(_ letter: DeadLetter, in database: any ServiceDatabase) async throws -> Delivery {
-        let attempt = letter.attempts + 1
+        var tries = DeliveryTries(
+            attempts: letter.attempts, limit: attempts(of: letter.consumer), policy: retry, mode: .redrive)
+        let attempt = tries.attempt
         let result = try await target.deliver(letter.event, letter.consumer)
-        let limit = attempts(of: letter.consumer)
         let now = self.invoker.clock.now
-        let giveUp: Bool
-        switch result.outcome {
-        case .handled, .duplicate: giveUp = false
-        case .rejected: giveUp = true
-        // A redriven letter has waited already: here a deferral counts like a failure.
-        case .failed, .deferred: giveUp = attempt >= limit
-        }
-        let retryAt = now.addingTimeInterval(retry.delay(afterAttempts: attempt))
+        let action = tries.record(result.outcome, now: now)
         try await database.transaction { sql in
-            switch result.outcome {
-            case .handled, .duplicate:
+            let row = sql.update(DeliveryTables.deadLetters).set("attempts", to: attempt)
+            switch action {
+            case .advance:
                 try await sql.delete(from: DeliveryTables.deadLetters).where("id", .equal, letter.id).run()
-            case .rejected(let message), .failed(let message), .deferred(let message):
-                try await sql.update(DeliveryTables.deadLetters)
-                    .set("attempts", to: attempt)
-                    .set("error", to: message)
-                    .set("state", to: giveUp ? DeadLetter.State.dead.rawValue : DeadLetter.State.redrive.rawValue)
-                    .set("dead_at", to: giveUp ? now.epochMilliseconds : letter.deadAt.epochMilliseconds)
-                    .set("next_attempt_at", to: giveUp ? 0 : retryAt.epochMilliseconds)
+            case .retry(let at, let failure, _):
+                try await row.set("error", to: failure)
+                    .set("state", to: DeadLetter.State.redrive.rawValue)
+                    .set("next_attempt_at", to: at.epochMilliseconds)
+                    .where("id", .equal, letter.id).run()
+            case .deadLetter(let reason):
+                try await row.set("error", to: reason)
+                    .set("state", to: DeadLetter.State.dead.rawValue)
+                    .set("dead_at", to: now.epochMilliseconds)
+                    .set("next_attempt_at", to: 0)
                     .where("id", .equal, letter.id).run()
             }
         }
-        let deadAgain = giveUp
         return Delivery(
             consumer: letter.consumer, event: letter.event, origin: .redrive(deadLetter: letter.id), attempt: attempt,
-            outcome: result.outcome, effects: result.effects, deadLettered: deadAgain)
+            outcome: result.outcome, effects: result.effects,
+            deadLettered: action.isDeadLetter)
     }
 }

@@ -133,46 +133,32 @@ public actor Scheduler {
         }.map { Date(epochMilliseconds: $0) }
     }
 
+    /// Fires one timer and carries out what ``DeliveryTries`` decides on the timer's row.
     private func fire(_ timer: Timer, service: String, in database: any ServiceDatabase) async throws -> Delivery {
-        let event = timer.event
-        let attempt = timer.attempts + 1
-        let result = try await target.deliver(event, timer.function)
-        let outcome = result.outcome
-        let effects = result.effects
-        let limit = invoker.registry.attempts(of: timer.function)
-        var deadLettered = false
+        var tries = DeliveryTries(
+            attempts: timer.attempts, deferrals: timer.deferrals, limit: invoker.registry.attempts(of: timer.function),
+            policy: retry)
+        let attempt = tries.attempt
+        let result = try await target.deliver(timer.event, timer.function)
         let now = invoker.clock.now
-        switch outcome {
-        case .handled, .duplicate:
+        let action = tries.record(result.outcome, now: now)
+        switch action {
+        case .advance:
             try await remove(timer, from: database)
-        case .deferred(let message) where timer.deferrals + 1 >= retry.maximumDeferrals:
-            deadLettered = true
-            try await deadLetter(
-                timer, service: service, error: "still waiting after \(timer.deferrals + 1) tries: \(message)",
-                attempts: attempt, now: now, in: database)
-        case .deferred(let message):
-            let deferrals = timer.deferrals + 1
-            try await reschedule(
-                timer, setting: "deferrals", to: deferrals,
-                at: now.addingTimeInterval(retry.delay(afterAttempts: timer.attempts + deferrals)), in: database)
-            logger.log(
-                level: deferrals >= limit ? .warning : .info,
-                "scheduled invocation deferred, will retry",
-                metadata: ["function": "\(timer.function)", "key": "\(timer.key)", "reason": "\(message)"])
-        case .rejected(let message), .failed(let message):
-            let rejected = if case .rejected = outcome { true } else { false }
-            if rejected || attempt >= limit {
-                deadLettered = true
-                try await deadLetter(timer, service: service, error: message, attempts: attempt, now: now, in: database)
-            } else {
-                try await reschedule(
-                    timer, setting: "attempts", to: attempt,
-                    at: now.addingTimeInterval(retry.delay(afterAttempts: attempt)), in: database)
+        case .retry(let at, let failure, let overdue):
+            try await reschedule(timer, attempts: tries.attempts, deferrals: tries.deferrals, at: at, in: database)
+            if case .deferred = result.outcome {
+                logger.log(
+                    level: overdue ? .warning : .info, "scheduled invocation deferred, will retry",
+                    metadata: ["function": "\(timer.function)", "key": "\(timer.key)", "reason": "\(failure)"])
             }
+        case .deadLetter(let reason):
+            try await deadLetter(timer, service: service, error: reason, attempts: attempt, now: now, in: database)
         }
         return Delivery(
-            consumer: timer.function, event: event, origin: .timer(service: service, key: timer.key), attempt: attempt,
-            outcome: outcome, effects: effects, deadLettered: deadLettered)
+            consumer: timer.function, event: timer.event, origin: .timer(service: service, key: timer.key),
+            attempt: attempt, outcome: result.outcome, effects: result.effects,
+            deadLettered: action.isDeadLetter)
     }
 
     /// Gives up on `timer`: it moves to the dead letters with `error`.
@@ -188,13 +174,14 @@ public actor Scheduler {
             metadata: ["function": "\(timer.function)", "key": "\(timer.key)", "error": "\(error)"])
     }
 
-    /// Moves `timer` to `retryAt`, storing its new count of attempts or deferrals (`column`).
+    /// Moves `timer` to `retryAt`, storing its tries so far.
     private func reschedule(
-        _ timer: Timer, setting column: String, to count: Int, at retryAt: Date, in database: any ServiceDatabase
+        _ timer: Timer, attempts: Int, deferrals: Int, at retryAt: Date, in database: any ServiceDatabase
     ) async throws {
         try await database.transaction { sql in
             try await sql.update(MessagingTables.timers)
-                .set(column, to: count)
+                .set("attempts", to: attempts)
+                .set("deferrals", to: deferrals)
                 .set("due_at", to: retryAt.epochMilliseconds)
                 .where("id", .equal, timer.id).run()
         }
