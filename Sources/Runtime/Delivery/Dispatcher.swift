@@ -64,7 +64,7 @@ public actor Dispatcher {
     private let logger: Logger
     private var cursors: [CursorKey: Cursor] = [:]
     private var passing = false
-    private let stopping = Mutex(false)
+    private let loop: WakeLoop
 
     /// Creates a dispatcher for every subscription of `invoker`'s registry, handing events to `target`
     /// (the functions in this process by default); with `routing` `.sink`, every event goes to `target` once,
@@ -80,6 +80,8 @@ public actor Dispatcher {
         var logger = invoker.logger
         logger[metadataKey: "component"] = "dispatcher"
         self.logger = logger
+        loop = WakeLoop(
+            doorbell: invoker.commits.published, clock: invoker.clock, logger: logger, failure: "delivery pass failed")
         let registry = invoker.registry
         switch routing {
         case .subscriptions:
@@ -137,22 +139,15 @@ public actor Dispatcher {
 
     /// Asks ``run(resync:)`` to return once the delivery in progress has finished.
     public nonisolated func stop() {
-        stopping.withLock { $0 = true }
-        invoker.commits.published.ring()
+        loop.stop()
     }
 
-    private nonisolated var isStopping: Bool { stopping.withLock { $0 } }
+    private nonisolated var isStopping: Bool { loop.isStopping }
 
     /// Delivers until cancelled: a pass, then sleep until a commit publishes something, a retry falls due,
     /// or `resync` passes (to see commits made by other processes on the same data directory).
     public func run(resync: Duration = .seconds(2)) async {
-        let doorbell = invoker.commits.published
-        await WakeLoop.run(
-            doorbell: doorbell, clock: invoker.clock, resync: resync, logger: logger, failure: "delivery pass failed",
-            isStopping: { self.isStopping }
-        ) {
-            try await self.deliverDue()
-        }
+        await loop.run(resync: resync) { try await self.deliverDue() }
     }
 
     /// Reads the stored cursors of `consumer`, keeping how far this runtime scanned past a cursor nobody

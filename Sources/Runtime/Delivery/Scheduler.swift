@@ -19,7 +19,7 @@ public actor Scheduler {
     private let batchSize: Int
     private let logger: Logger
     private var passing = false
-    private let stopping = Mutex(false)
+    private let loop: WakeLoop
 
     /// The CloudEvent `source` of scheduled invocations.
     public static let source = "/ticketing/scheduler"
@@ -41,6 +41,8 @@ public actor Scheduler {
         var logger = invoker.logger
         logger[metadataKey: "component"] = "scheduler"
         self.logger = logger
+        loop = WakeLoop(
+            doorbell: invoker.commits.scheduled, clock: invoker.clock, logger: logger, failure: "scheduler pass failed")
     }
 
     private struct Timer: Sendable {
@@ -108,22 +110,15 @@ public actor Scheduler {
 
     /// Asks ``run(resync:)`` to return once the delivery in progress has finished.
     public nonisolated func stop() {
-        stopping.withLock { $0 = true }
-        invoker.commits.scheduled.ring()
+        loop.stop()
     }
 
-    private nonisolated var isStopping: Bool { stopping.withLock { $0 } }
+    private nonisolated var isStopping: Bool { loop.isStopping }
 
     /// Fires timers until cancelled: a pass, then sleep until the next timer is due or a commit sets or
     /// withdraws one (or `resync` passes, to see timers set by other processes).
     public func run(resync: Duration = .seconds(2)) async {
-        let doorbell = invoker.commits.scheduled
-        await WakeLoop.run(
-            doorbell: doorbell, clock: invoker.clock, resync: resync, logger: logger, failure: "scheduler pass failed",
-            isStopping: { self.isStopping }
-        ) {
-            try await self.fireDue()
-        }
+        await loop.run(resync: resync) { try await self.fireDue() }
     }
 
     private func nextDue(in database: any ServiceDatabase) async throws -> Date? {

@@ -1,6 +1,7 @@
 import Foundation
 import FunctionKit
 import Logging
+import Synchronization
 
 /// The loop the dispatcher and the scheduler run in `serve`: a pass, then sleep until the pass's next due
 /// time, a ring of the doorbell, or `resync` — whichever comes first — until stopped or cancelled.
@@ -9,25 +10,46 @@ import Logging
 /// reaches its consumers within milliseconds, an order expires on time), and under a load of requests the
 /// executor's queue is full of request work: at the requests' priority, a subscription's consumer — one event
 /// at a time, in order — fell seconds behind a POST load that each of its events had to wait through.
-enum WakeLoop {
-    static func run(
-        doorbell: Doorbell, clock: any WallClock, resync: Duration, logger: Logger, failure: String,
-        isStopping: @escaping @Sendable () -> Bool, pass: @escaping @Sendable () async throws -> DeliveryPass
-    ) async {
+final class WakeLoop: Sendable {
+    private let doorbell: Doorbell
+    private let clock: any WallClock
+    private let logger: Logger
+    private let failure: String
+    private let stopping = Mutex(false)
+
+    /// A loop woken by `doorbell`, logging a failed pass as `failure`.
+    init(doorbell: Doorbell, clock: any WallClock, logger: Logger, failure: String) {
+        self.doorbell = doorbell
+        self.clock = clock
+        self.logger = logger
+        self.failure = failure
+    }
+
+    /// Whether ``stop()`` was called: a pass under way ends early at its next event or timer.
+    var isStopping: Bool { stopping.withLock { $0 } }
+
+    /// Asks ``run(resync:pass:)`` to return once the pass in progress has finished.
+    func stop() {
+        stopping.withLock { $0 = true }
+        doorbell.ring()
+    }
+
+    /// Runs `pass` until stopped or cancelled.
+    func run(resync: Duration, pass: @escaping @Sendable () async throws -> DeliveryPass) async {
         // Everything the loop awaits (the dispatcher's actor, the invocations, the commits it leads) runs at
         // its priority. (A child task given a higher priority than its parent's did not keep up: measured.)
         let loop = Task(priority: .high) {
-            while !isStopping() && !Task.isCancelled {
+            while !self.isStopping && !Task.isCancelled {
                 var timeout = resync
                 do {
                     if let next = try await pass().nextDue {
-                        let wait = next.timeIntervalSince(clock.now)
+                        let wait = next.timeIntervalSince(self.clock.now)
                         timeout = min(resync, .milliseconds(max(0, Int64((wait * 1000).rounded(.up)))))
                     }
                 } catch {
-                    logger.error("\(failure)", metadata: ["error": "\(error)"])
+                    self.logger.error("\(self.failure)", metadata: ["error": "\(error)"])
                 }
-                await doorbell.wait(timeout: timeout)
+                await self.doorbell.wait(timeout: timeout)
             }
         }
         await withTaskCancellationHandler {
