@@ -108,6 +108,29 @@ public struct DeadLetters: Sendable {
         }
     }
 
+    /// Records what sending `letter` again (try `attempt`) came to: gone once handled, due again at a retry,
+    /// dead again when given up.
+    func settle(_ letter: DeadLetter, attempt: Int, action: DeliveryTries.Action, now: Date) async throws {
+        try await database.transaction { sql in
+            let row = sql.update(DeliveryTables.deadLetters).set("attempts", to: attempt)
+            switch action {
+            case .advance:
+                try await sql.delete(from: DeliveryTables.deadLetters).where("id", .equal, letter.id).run()
+            case .retry(let at, let failure, _):
+                try await row.set("error", to: failure)
+                    .set("state", to: DeadLetter.State.redrive.rawValue)
+                    .set("next_attempt_at", to: at.epochMilliseconds)
+                    .where("id", .equal, letter.id).run()
+            case .deadLetter(let reason):
+                try await row.set("error", to: reason)
+                    .set("state", to: DeadLetter.State.dead.rawValue)
+                    .set("dead_at", to: now.epochMilliseconds)
+                    .set("next_attempt_at", to: 0)
+                    .where("id", .equal, letter.id).run()
+            }
+        }
+    }
+
     func add(
         kind: DeadLetter.Kind, consumer: String, origin: String, event: CloudEvent, error: String, attempts: Int,
         now: Date

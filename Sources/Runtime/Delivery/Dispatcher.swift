@@ -340,53 +340,30 @@ public actor Dispatcher {
 
     /// Delivers the redriven dead letters that are due.
     private func redriveDue() async throws -> DeliveryPass {
-        let database = try await runtimeDatabase()
+        let letters = DeadLetters(database: try await runtimeDatabase())
         let now = invoker.clock.now
-        let letters = try await database.read { sql in
-            try await sql.select().column("*").from(DeliveryTables.deadLetters)
-                .where("state", .equal, DeadLetter.State.redrive.rawValue)
-                .orderBy("id").all().map(DeadLetter.init(row:))
-        }
         var pass = DeliveryPass()
-        for letter in letters where !isStopping {
+        for letter in try await letters.list(state: .redrive) where !isStopping {
             if letter.nextAttemptAt > now {
                 pass.due(at: letter.nextAttemptAt)
                 continue
             }
-            pass.deliveries.append(try await redeliver(letter, in: database))
+            pass.deliveries.append(try await redeliver(letter, into: letters))
         }
         return pass
     }
 
-    /// Sends a redriven dead letter again and carries out what ``DeliveryTries`` decides on its row.
-    private func redeliver(_ letter: DeadLetter, in database: any ServiceDatabase) async throws -> Delivery {
+    /// Sends a redriven dead letter again and records what ``DeliveryTries`` decides.
+    private func redeliver(_ letter: DeadLetter, into letters: DeadLetters) async throws -> Delivery {
         var tries = DeliveryTries(
             attempts: letter.attempts, limit: attempts(of: letter.consumer), policy: retry, mode: .redrive)
         let attempt = tries.attempt
         let result = try await target.deliver(letter.event, letter.consumer)
         let now = self.invoker.clock.now
         let action = tries.record(result.outcome, now: now)
-        try await database.transaction { sql in
-            let row = sql.update(DeliveryTables.deadLetters).set("attempts", to: attempt)
-            switch action {
-            case .advance:
-                try await sql.delete(from: DeliveryTables.deadLetters).where("id", .equal, letter.id).run()
-            case .retry(let at, let failure, _):
-                try await row.set("error", to: failure)
-                    .set("state", to: DeadLetter.State.redrive.rawValue)
-                    .set("next_attempt_at", to: at.epochMilliseconds)
-                    .where("id", .equal, letter.id).run()
-            case .deadLetter(let reason):
-                try await row.set("error", to: reason)
-                    .set("state", to: DeadLetter.State.dead.rawValue)
-                    .set("dead_at", to: now.epochMilliseconds)
-                    .set("next_attempt_at", to: 0)
-                    .where("id", .equal, letter.id).run()
-            }
-        }
+        try await letters.settle(letter, attempt: attempt, action: action, now: now)
         return Delivery(
             consumer: letter.consumer, event: letter.event, origin: .redrive(deadLetter: letter.id), attempt: attempt,
-            outcome: result.outcome, effects: result.effects,
-            deadLettered: action.isDeadLetter)
+            outcome: result.outcome, effects: result.effects, deadLettered: action.isDeadLetter)
     }
 }
