@@ -153,36 +153,16 @@ public actor Dispatcher {
     /// Reads the stored cursors of `consumer`, keeping how far this runtime scanned past a cursor nobody
     /// else moved.
     private func reloadCursors(of consumer: String) async throws {
-        let stored = try await Self.cursors(
-            in: runtimeDatabase(), where: { $0.where("consumer", .equal, consumer) })
-        for (key, cursor) in stored {
-            var fresh = cursor
-            if let cached = cursors[key], cached.position == cursor.position {
-                fresh.scanned = max(cached.scanned, cursor.position)
+        for row in try await DeliveryCursors(database: runtimeDatabase()).rows(of: consumer) {
+            let key = CursorKey(consumer: row.consumer, publisher: row.publisher)
+            var fresh = Cursor(
+                position: row.position, attempts: row.attempts, deferrals: row.deferrals,
+                nextAttemptAt: row.nextAttemptAt, scanned: row.position)
+            if let cached = cursors[key], cached.position == row.position {
+                fresh.scanned = max(cached.scanned, row.position)
             }
             cursors[key] = fresh
         }
-    }
-
-    private static func cursors(
-        in database: any ServiceDatabase, where filter: @escaping @Sendable (SQLSelectBuilder) -> SQLSelectBuilder
-    ) async throws -> [CursorKey: Cursor] {
-        let rows = try await database.read { sql in
-            try await filter(sql.select().column("*").from(DeliveryTables.cursors)).all()
-        }
-        var loaded: [CursorKey: Cursor] = [:]
-        for row in rows {
-            let key = CursorKey(
-                consumer: try row.decode(column: "consumer", as: String.self),
-                publisher: try row.decode(column: "publisher", as: String.self))
-            let position = try row.decode(column: "position", as: Int64.self)
-            let nextAttemptAt = try row.decode(column: "next_attempt_at", as: Int64.self)
-            loaded[key] = Cursor(
-                position: position, attempts: try row.decode(column: "attempts", as: Int.self),
-                deferrals: try row.decode(column: "deferrals", as: Int.self),
-                nextAttemptAt: nextAttemptAt > 0 ? Date(epochMilliseconds: nextAttemptAt) : nil, scanned: position)
-        }
-        return loaded
     }
 
     private func runtimeDatabase() async throws -> any ServiceDatabase {
@@ -312,30 +292,10 @@ public actor Dispatcher {
     }
 
     private func save(_ cursor: Cursor, key: CursorKey, lastError: String?) async throws {
-        try await runtimeDatabase().transaction { sql in
-            try await sql.insert(into: DeliveryTables.cursors)
-                .columns(
-                    "consumer", "publisher", "position", "attempts", "deferrals", "next_attempt_at", "last_error"
-                )
-                .values(
-                    SQLBind(key.consumer), SQLBind(key.publisher), SQLBind(cursor.position), SQLBind(cursor.attempts),
-                    SQLBind(cursor.deferrals), SQLBind(cursor.nextAttemptAt?.epochMilliseconds ?? 0),
-                    SQLBind(lastError)
-                )
-                .onConflict(with: ["consumer", "publisher"]) { update in
-                    // Only forward: a runtime that lost its lease without noticing (its session cut) and
-                    // finishes a batch late cannot move a cursor back over what its successor delivered.
-                    update.set(excludedValueOf: "position")
-                        .set(excludedValueOf: "attempts")
-                        .set(excludedValueOf: "deferrals")
-                        .set(excludedValueOf: "next_attempt_at")
-                        .set(excludedValueOf: "last_error")
-                        .where(
-                            SQLColumn("position", table: DeliveryTables.cursors), .lessThanOrEqual,
-                            SQLExcludedColumn("position"))
-                }
-                .run()
-        }
+        try await DeliveryCursors(database: runtimeDatabase()).save(
+            DeliveryCursors.Row(
+                consumer: key.consumer, publisher: key.publisher, position: cursor.position, attempts: cursor.attempts,
+                deferrals: cursor.deferrals, nextAttemptAt: cursor.nextAttemptAt, lastError: lastError))
     }
 
     /// Delivers the redriven dead letters that are due.

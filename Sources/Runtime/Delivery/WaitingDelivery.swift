@@ -46,22 +46,11 @@ public struct WaitingDelivery: Sendable, Encodable {
 
     /// Every delivery waiting for a retry, events first (by consumer), then timers (by service and due time).
     public static func list(_ invoker: Invoker) async throws -> [WaitingDelivery] {
-        let runtime = try await invoker.storage.database(
-            for: DeliveryTables.database, migrations: DeliveryTables.migrations)
-        var waiting = try await runtime.read { sql in
-            try await sql.select().column("*").from(DeliveryTables.cursors)
-                .where("next_attempt_at", .greaterThan, 0)
-                .orderBy("consumer").orderBy("publisher").all()
-                .map { row in
-                    WaitingDelivery(
-                        kind: .event, consumer: try row.decode(column: "consumer", as: String.self),
-                        origin: try row.decode(column: "publisher", as: String.self), key: nil,
-                        attempts: try row.decode(column: "attempts", as: Int.self),
-                        deferrals: try row.decode(column: "deferrals", as: Int.self),
-                        nextAttemptAt: Date(
-                            epochMilliseconds: try row.decode(column: "next_attempt_at", as: Int64.self)),
-                        lastError: try row.decode(column: "last_error", as: String?.self))
-                }
+        var waiting = try await DeliveryCursors.open(invoker.storage).waiting().map { row in
+            WaitingDelivery(
+                kind: .event, consumer: row.consumer, origin: row.publisher, key: nil, attempts: row.attempts,
+                deferrals: row.deferrals, nextAttemptAt: row.nextAttemptAt ?? Date(epochMilliseconds: 0),
+                lastError: row.lastError)
         }
         for service in invoker.registry.services.keys.sorted() {
             let database = try await invoker.database(for: service)
