@@ -10,6 +10,7 @@ let package = Package(
     products: [
         .executable(name: "ticketing", targets: ["ticketing"]),
         .executable(name: "ticketing-benchmarks", targets: ["TicketingBenchmarks"]),
+        .executable(name: "ticketing-simulate", targets: ["TicketingSimulate"]),
         .library(name: "FunctionKit", targets: ["FunctionKit"]),
         .library(name: "Contracts", targets: ["Contracts"]),
     ],
@@ -117,6 +118,19 @@ let package = Package(
             ]
         ),
         .target(name: "FunctionTesting", dependencies: ["FunctionKit", "Runtime"]),
+        .target(
+            name: "Simulation",
+            dependencies: [
+                "Auth", "Tickets", "Orders", "Expiration", "Payments", "Stripe", "FunctionKit", "FunctionTesting",
+                "Runtime", .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "TicketingSimulate",
+            dependencies: ["Simulation", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
         .executableTarget(
             name: "TicketingBenchmarks",
             dependencies: [
@@ -139,6 +153,7 @@ let package = Package(
             dependencies: [
                 "Runtime", "FunctionTesting", "Auth", "Tickets", "Orders", "Expiration", "Payments", "Stripe", "Web",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
             ]
         ),
         .testTarget(
@@ -152,6 +167,7 @@ let package = Package(
             name: "TicketingEndToEndTests",
             dependencies: ["ticketing", .product(name: "Hummingbird", package: "hummingbird")]),
         .testTarget(name: "StripeTests", dependencies: ["Stripe"]),
+        .testTarget(name: "SimulationTests", dependencies: ["Simulation"]),
         .testTarget(
             name: "CurlHTTPTests",
             dependencies: ["CurlHTTP", .product(name: "Hummingbird", package: "hummingbird")]),

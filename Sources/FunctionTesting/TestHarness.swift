@@ -24,16 +24,18 @@ public struct TestHarness: Sendable {
 
     /// Creates a harness for `services`, declared by the project's functions.yaml (only their functions
     /// are kept), or by `manifest` text when given. Passing the `directory` and `clock` of an earlier
-    /// harness (closed with ``close()``) restarts on its data, as a runtime restarts after a crash.
+    /// harness (closed with ``close()``) restarts on its data, as a runtime restarts after a crash. `wrapping`
+    /// stands between the functions and the storage (the simulation's fault injection).
     public static func make(
-        services: [ServiceDefinition], manifest: String? = nil, directory: URL? = nil, clock: TestClock = TestClock()
+        services: [ServiceDefinition], manifest: String? = nil, directory: URL? = nil, clock: TestClock = TestClock(),
+        wrapping: @Sendable (any StorageEngine) -> any StorageEngine = { $0 }
     ) async throws -> TestHarness {
         let directory =
             directory
             ?? FileManager.default.temporaryDirectory.appendingPathComponent("ticketing-test-\(UUID().uuidString)")
         var logger = Logger(label: "test")
         logger.logLevel = .critical
-        let storage = try await TestStorage.engine(directory: directory, logger: logger)
+        let storage = wrapping(try await TestStorage.engine(directory: directory, logger: logger))
         var loaded = try manifest.map { try Manifest.parse($0) } ?? Manifest.load(path: ProjectFiles.manifest.path)
         let names = Set(services.flatMap { $0.functions.map(\.name) })
         loaded.functions = loaded.functions.filter { names.contains($0.name) }

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import PostgresNIO
 import SQLKit
 import ServiceLifecycle
 import Synchronization
@@ -27,6 +28,29 @@ struct PostgresEngineTests {
             await group.triggerGracefulShutdown()
             try await running
             #expect(service.answered.load() == LastPass.queries)
+        }
+    }
+
+    /// A statement sent on a connection the server has dropped (PostgreSQL restarted, the backend killed)
+    /// fails at once. postgres-nio writes it into the closed channel and never answers; transactions hung so
+    /// under the chaos test, and the dispatcher and the pools with them.
+    @Test func aStatementOnAConnectionTheServerDroppedFails() async throws {
+        guard let server = postgresTestServer else { return }
+        let url = try PostgresURL(server.string ?? "")
+        var configuration = url.clientConfiguration()
+        configuration.options.maximumConnections = 1
+        let client = PostgresClient(configuration: configuration)
+        let run = PostgresEngine.running(client)
+        defer { run.cancel() }
+        try await client.withConnection { connection in
+            let sql = PostgresConnectionSQL(connection)
+            let pid = try #require(
+                try await sql.raw("SELECT pg_backend_pid() AS pid").first()?.decode(column: "pid", as: Int.self))
+            try PostgresTestDatabase.psql("SELECT pg_terminate_backend(\(pid))")
+            try? await connection.closeFuture.get()
+            await #expect(throws: PostgresConnectionLost.self) {
+                try await sql.raw("SELECT 1 AS one").run()
+            }
         }
     }
 

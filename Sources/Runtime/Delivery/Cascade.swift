@@ -22,10 +22,13 @@ public struct Cascade: Sendable {
         }
     }
 
-    /// Creates a cascade over `invoker`'s functions.
-    public init(invoker: Invoker, retry: RetryPolicy = RetryPolicy()) {
-        dispatcher = Dispatcher(invoker: invoker, retry: retry)
-        scheduler = Scheduler(invoker: invoker, retry: retry)
+    /// Creates a cascade over `invoker`'s functions, handing events to `target` (the functions themselves by
+    /// default). With `serially`, every pass does its work one piece at a time in a fixed order.
+    public init(
+        invoker: Invoker, target: DeliveryTarget? = nil, retry: RetryPolicy = RetryPolicy(), serially: Bool = false
+    ) {
+        dispatcher = Dispatcher(invoker: invoker, target: target, retry: retry, serially: serially)
+        scheduler = Scheduler(invoker: invoker, target: target, retry: retry, serially: serially)
     }
 
     /// Delivers and fires everything due at the clock's current time, until nothing is left. Retries and

@@ -47,17 +47,28 @@ public struct DeliveryPass: Sendable {
         nextDue = min(nextDue ?? date, date)
     }
 
-    /// Runs `parts` side by side and merges their passes. A part that fails does not cancel the others — a
-    /// delivery cut short would count against its consumer — and once every part has finished, the first
-    /// failure is thrown.
-    static func gathering(_ parts: [@Sendable () async throws -> DeliveryPass]) async throws -> DeliveryPass {
-        let results = await withTaskGroup(of: Result<DeliveryPass, any Error>.self) { group in
+    /// Runs `parts` side by side (or one after another, in order, when `serially`) and merges their passes.
+    /// A part that fails does not cancel the others — a delivery cut short would count against its consumer —
+    /// and once every part has finished, the first failure is thrown.
+    static func gathering(_ parts: [@Sendable () async throws -> DeliveryPass], serially: Bool = false)
+        async throws -> DeliveryPass
+    {
+        let results: [Result<DeliveryPass, any Error>]
+        if serially {
+            var ran: [Result<DeliveryPass, any Error>] = []
             for part in parts {
-                group.addTask {
-                    do { return .success(try await part()) } catch { return .failure(error) }
-                }
+                do { ran.append(.success(try await part())) } catch { ran.append(.failure(error)) }
             }
-            return await group.reduce(into: [Result<DeliveryPass, any Error>]()) { $0.append($1) }
+            results = ran
+        } else {
+            results = await withTaskGroup(of: Result<DeliveryPass, any Error>.self) { group in
+                for part in parts {
+                    group.addTask {
+                        do { return .success(try await part()) } catch { return .failure(error) }
+                    }
+                }
+                return await group.reduce(into: [Result<DeliveryPass, any Error>]()) { $0.append($1) }
+            }
         }
         var pass = DeliveryPass()
         var failure: (any Error)?

@@ -61,6 +61,7 @@ public actor Dispatcher {
     private let target: DeliveryTarget
     private let retry: RetryPolicy
     private let batchSize: Int
+    private let serially: Bool
     private let logger: Logger
     private var cursors: [CursorKey: Cursor] = [:]
     private var passing = false
@@ -68,15 +69,17 @@ public actor Dispatcher {
 
     /// Creates a dispatcher for every subscription of `invoker`'s registry, handing events to `target`
     /// (the functions in this process by default); with `routing` `.sink`, every event goes to `target` once,
-    /// as ``sinkConsumer``.
+    /// as ``sinkConsumer``. Subscriptions are served side by side; `serially` serves them one after another in
+    /// manifest order, so that a pass does the same things in the same order every time (the simulation).
     public init(
         invoker: Invoker, target: DeliveryTarget? = nil, routing: Routing = .subscriptions,
-        retry: RetryPolicy = RetryPolicy(), batchSize: Int = 100
+        retry: RetryPolicy = RetryPolicy(), batchSize: Int = 100, serially: Bool = false
     ) {
         self.invoker = invoker
         self.target = target ?? .local(invoker)
         self.retry = retry
         self.batchSize = batchSize
+        self.serially = serially
         var logger = invoker.logger
         logger[metadataKey: "component"] = "dispatcher"
         self.logger = logger
@@ -134,7 +137,7 @@ public actor Dispatcher {
             try await storage.withLease("dispatch:redrive") { try await self.redriveDue() } ?? DeliveryPass()
         }
         if let unreadable { parts.append { throw unreadable } }
-        return try await DeliveryPass.gathering(parts)
+        return try await DeliveryPass.gathering(parts, serially: serially)
     }
 
     /// Asks ``run(resync:)`` to return once the delivery in progress has finished.
@@ -171,12 +174,7 @@ public actor Dispatcher {
 
     /// The highest number in `publisher`'s outbox, once its committed rows are numbered.
     private func latestSeq(of publisher: String) async throws -> Int64 {
-        let database = try await invoker.database(for: publisher)
-        if let sequencing = database as? any OutboxSequencing { return try await sequencing.sequenceOutbox() }
-        return try await database.read { sql in
-            try await sql.select().column(SQLFunction("max", args: SQLColumn("seq")), as: "head")
-                .from(MessagingTables.outbox).first()?.decode(column: "head", as: Int64?.self) ?? 0
-        }
+        try await Outbox(invoker.database(for: publisher)).head()
     }
 
     /// Delivers one subscription's due events from every publisher. Its cursors are read again first:
@@ -213,10 +211,8 @@ public actor Dispatcher {
                 return
             }
             let from = max(cursor.position, cursor.scanned)
-            let events = try await invoker.database(for: publisher).read { sql in
-                try await OutboxEvent.after(
-                    from, subject: subscription.subject, publisher: publisher, limit: self.batchSize, in: sql)
-            }
+            let events = try await Outbox(invoker.database(for: publisher)).events(
+                after: from, subject: subscription.subject, limit: batchSize)
             guard !events.isEmpty else {
                 cursor.scanned = head
                 cursors[key] = cursor

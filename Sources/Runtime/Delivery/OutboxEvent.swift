@@ -4,11 +4,11 @@ import FunctionKit
 import SQLKit
 
 /// One row of a service's outbox, read back as the CloudEvent it was published as.
-struct OutboxEvent: Sendable {
+public struct OutboxEvent: Sendable {
     /// The row's position in commit order.
-    var seq: Int64
+    public var seq: Int64
     /// The event.
-    var event: CloudEvent
+    public var event: CloudEvent
 
     static let columns = ["seq", "event_id", "subject", "data", "created_at"]
 
@@ -21,18 +21,5 @@ struct OutboxEvent: Sendable {
             id: try row.decode(column: "event_id", as: String.self), source: Transaction.source(of: publisher),
             type: subject.rawValue, time: createdAt.iso8601, data: try JSONValue(parsing: Data(data.utf8)),
             dataschema: CloudEvent.schemaLocation(for: subject))
-    }
-
-    /// Up to `limit` events of `subject` (of every subject when `nil`) after `position`, oldest first.
-    static func after(
-        _ position: Int64, subject: String?, publisher: String, limit: Int, in sql: any SQLDatabase
-    ) async throws -> [OutboxEvent] {
-        var query = sql.select().columns(columns.map { SQLColumn($0) }).from(MessagingTables.outbox)
-        if let subject { query = query.where("subject", .equal, subject) }
-        return
-            try await query
-            .where("seq", .greaterThan, position)
-            .orderBy("seq").limit(limit).all()
-            .map { try OutboxEvent(row: $0, publisher: publisher) }
     }
 }

@@ -17,6 +17,7 @@ public actor Scheduler {
     private let target: DeliveryTarget
     private let retry: RetryPolicy
     private let batchSize: Int
+    private let serially: Bool
     private let logger: Logger
     private var passing = false
     private let loop: WakeLoop
@@ -30,14 +31,17 @@ public actor Scheduler {
     }
 
     /// Creates a scheduler over every service of `invoker`'s registry, firing timers at `target` (the
-    /// functions in this process by default).
+    /// functions in this process by default). Services are served side by side; `serially` serves them one
+    /// after another in name order, so that a pass does the same things in the same order every time.
     public init(
-        invoker: Invoker, target: DeliveryTarget? = nil, retry: RetryPolicy = RetryPolicy(), batchSize: Int = 100
+        invoker: Invoker, target: DeliveryTarget? = nil, retry: RetryPolicy = RetryPolicy(), batchSize: Int = 100,
+        serially: Bool = false
     ) {
         self.invoker = invoker
         self.target = target ?? .local(invoker)
         self.retry = retry
         self.batchSize = batchSize
+        self.serially = serially
         var logger = invoker.logger
         logger[metadataKey: "component"] = "scheduler"
         self.logger = logger
@@ -86,7 +90,7 @@ public actor Scheduler {
                     try await storage.withLease("schedule:\(service)") { try await self.fireDue(in: service) }
                         ?? DeliveryPass()
                 }
-            })
+            }, serially: serially)
     }
 
     private func fireDue(in service: String) async throws -> DeliveryPass {

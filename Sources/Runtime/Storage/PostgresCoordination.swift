@@ -11,7 +11,7 @@ extension PostgresEngine {
     public func withLease<T: Sendable>(_ name: String, _ body: @Sendable () async throws -> T) async throws -> T? {
         let client = coordinationClient()
         return try await client.withConnection { connection in
-            let sql = connection.sql(queryLogLevel: .trace)
+            let sql = PostgresConnectionSQL(connection)
             let key = "ticketing-lease:" + name
             let taken = try await sql.raw("SELECT pg_try_advisory_lock(hashtext(\(bind: key))) AS taken").first()?
                 .decode(column: "taken", as: Bool.self)

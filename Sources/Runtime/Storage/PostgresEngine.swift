@@ -77,7 +77,7 @@ public actor PostgresEngine: StorageEngine {
     ) async throws {
         try await reach(client)
         try await client.withConnection { connection in
-            let sql = connection.sql(queryLogLevel: .trace)
+            let sql = PostgresConnectionSQL(connection)
             // Replicas starting together wait here for each other: one creates and migrates, the rest find it
             // done. The lock is the session's, so a replica that dies holding it releases it.
             try await sql.raw("SELECT pg_advisory_lock(hashtext(\(bind: "ticketing-migrate:" + service)))").run()
@@ -100,7 +100,7 @@ public actor PostgresEngine: StorageEngine {
         do {
             try await Deadline.run("PostgreSQL", seconds: Self.connectTimeout) {
                 try await client.withConnection { connection in
-                    _ = try await connection.sql(queryLogLevel: .trace).raw("SELECT 1 AS ok").all()
+                    _ = try await PostgresConnectionSQL(connection).raw("SELECT 1 AS ok").all()
                 }
             }
         } catch let error as FunctionTimedOut {
@@ -168,6 +168,6 @@ extension PostgresEngine {
         let client = PostgresClient(configuration: configuration, backgroundLogger: quiet(logger))
         let run = running(client)
         defer { run.cancel() }
-        try await client.withConnection { connection in try await body(connection.sql(queryLogLevel: .trace)) }
+        try await client.withConnection { connection in try await body(PostgresConnectionSQL(connection)) }
     }
 }

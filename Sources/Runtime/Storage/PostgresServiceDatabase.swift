@@ -38,12 +38,13 @@ final class PostgresServiceDatabase: ServiceDatabase {
         while true {
             do {
                 return try await client.withConnection { connection in
-                    let sql = connection.sql(queryLogLevel: .trace)
+                    let sql = PostgresConnectionSQL(connection)
                     // `BEGIN` is sent now and its answer read later: the connection runs its queries in the
                     // order they were written, and this one is written before `query` returns, so the body's
                     // first statement follows it on the wire a round trip sooner. (It cannot fail on its own:
                     // a broken connection fails every statement after it too.)
-                    let begun: EventLoopFuture<PostgresQueryResult> = connection.query(Self.begin, logger: logger)
+                    let begun = PostgresConnectionSQL.first(
+                        connection.query(Self.begin, logger: logger), orClosing: connection.closeFuture)
                     do {
                         let value = try await body(sql)
                         _ = try await begun.get()
@@ -67,7 +68,7 @@ final class PostgresServiceDatabase: ServiceDatabase {
     private static let begin: PostgresQuery = "BEGIN ISOLATION LEVEL SERIALIZABLE"
 
     func read<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
-        try await client.withConnection { connection in try await body(connection.sql(queryLogLevel: .trace)) }
+        try await client.withConnection { connection in try await body(PostgresConnectionSQL(connection)) }
     }
 
     /// Whether `error` is PostgreSQL asking for the transaction to be run again: a serialization failure
