@@ -67,11 +67,8 @@ struct Invariants {
     /// Nothing stuck: no timer left in any service once every window and retry has passed.
     private func nothingLeftScheduled() async throws {
         for service in harness.invoker.registry.services.keys.sorted() {
-            for row in try await rows(service, "SELECT function, timer_key, due_at FROM timers") {
-                let function = try row.decode(column: "function", as: String.self)
-                let key = try row.decode(column: "timer_key", as: String.self)
-                let due = Date(epochMilliseconds: try row.decode(column: "due_at", as: Int64.self))
-                violation("timer \(function) \(key) of \(service) still set, due \(due.iso8601)")
+            for timer in try await Timers(harness.invoker.database(for: service)).all() {
+                violation("timer \(timer.function) \(timer.key) of \(service) still set, due \(timer.dueAt.iso8601)")
             }
         }
     }

@@ -49,33 +49,6 @@ public actor Scheduler {
             doorbell: invoker.commits.scheduled, clock: invoker.clock, logger: logger, failure: "scheduler pass failed")
     }
 
-    private struct Timer: Sendable {
-        var id: String
-        var function: String
-        var key: String
-        var payload: JSONValue
-        var dueAt: Date
-        var attempts: Int
-        /// Fires the function deferred (``EventOutcome/deferred(_:)``); they never use up attempts.
-        var deferrals: Int
-
-        init(row: any SQLRow) throws {
-            id = try row.decode(column: "id", as: String.self)
-            function = try row.decode(column: "function", as: String.self)
-            key = try row.decode(column: "timer_key", as: String.self)
-            payload = try JSONValue(parsing: Data(try row.decode(column: "payload", as: String.self).utf8))
-            dueAt = Date(epochMilliseconds: try row.decode(column: "due_at", as: Int64.self))
-            attempts = try row.decode(column: "attempts", as: Int.self)
-            deferrals = try row.decode(column: "deferrals", as: Int.self)
-        }
-
-        var event: CloudEvent {
-            CloudEvent(
-                id: id, source: Scheduler.source, type: Scheduler.eventType(for: function), time: dueAt.iso8601,
-                data: payload, subject: key)
-        }
-    }
-
     /// Fires every timer due now, oldest first within each service; services are served side by side, so
     /// a slow target (one waiting on Stripe, say) never holds back another service's timers. Returns what
     /// was invoked and when the next timer is due.
@@ -95,20 +68,15 @@ public actor Scheduler {
 
     private func fireDue(in service: String) async throws -> DeliveryPass {
         var pass = DeliveryPass()
-        let database = try await invoker.database(for: service)
+        let timers = Timers(try await invoker.database(for: service))
         while true {
-            let now = invoker.clock.now
-            let due = try await database.read { sql in
-                try await sql.select().column("*").from(MessagingTables.timers)
-                    .where("due_at", .lessThanOrEqual, now.epochMilliseconds)
-                    .orderBy("due_at").limit(self.batchSize).all().map(Timer.init(row:))
-            }
+            let due = try await timers.due(at: invoker.clock.now, limit: batchSize)
             for timer in due where !isStopping {
-                pass.deliveries.append(try await fire(timer, service: service, in: database))
+                pass.deliveries.append(try await fire(timer, service: service, in: timers))
             }
             if due.count < batchSize || isStopping { break }
         }
-        if let next = try await nextDue(in: database) { pass.due(at: next) }
+        if let next = try await timers.nextDue() { pass.due(at: next) }
         return pass
     }
 
@@ -125,15 +93,8 @@ public actor Scheduler {
         await loop.run(resync: resync) { try await self.fireDue() }
     }
 
-    private func nextDue(in database: any ServiceDatabase) async throws -> Date? {
-        try await database.read { sql in
-            try await sql.select().column(SQLFunction("min", args: SQLColumn("due_at")), as: "next")
-                .from(MessagingTables.timers).first()?.decode(column: "next", as: Int64?.self)
-        }.map { Date(epochMilliseconds: $0) }
-    }
-
     /// Fires one timer and carries out what ``DeliveryTries`` decides on the timer's row.
-    private func fire(_ timer: Timer, service: String, in database: any ServiceDatabase) async throws -> Delivery {
+    private func fire(_ timer: ScheduledTimer, service: String, in timers: Timers) async throws -> Delivery {
         var tries = DeliveryTries(
             attempts: timer.attempts, deferrals: timer.deferrals, limit: invoker.registry.attempts(of: timer.function),
             policy: retry)
@@ -143,16 +104,16 @@ public actor Scheduler {
         let action = tries.record(result.outcome, now: now)
         switch action {
         case .advance:
-            try await remove(timer, from: database)
+            try await timers.remove(timer)
         case .retry(let at, let failure, let overdue):
-            try await reschedule(timer, attempts: tries.attempts, deferrals: tries.deferrals, at: at, in: database)
+            try await timers.reschedule(timer, attempts: tries.attempts, deferrals: tries.deferrals, at: at)
             if case .deferred = result.outcome {
                 logger.log(
                     level: overdue ? .warning : .info, "scheduled invocation deferred, will retry",
                     metadata: ["function": "\(timer.function)", "key": "\(timer.key)", "reason": "\(failure)"])
             }
         case .deadLetter(let reason):
-            try await deadLetter(timer, service: service, error: reason, attempts: attempt, now: now, in: database)
+            try await deadLetter(timer, service: service, error: reason, attempts: attempt, now: now, in: timers)
         }
         return Delivery(
             consumer: timer.function, event: timer.event, origin: .timer(service: service, key: timer.key),
@@ -162,34 +123,14 @@ public actor Scheduler {
 
     /// Gives up on `timer`: it moves to the dead letters with `error`.
     private func deadLetter(
-        _ timer: Timer, service: String, error: String, attempts: Int, now: Date, in database: any ServiceDatabase
+        _ timer: ScheduledTimer, service: String, error: String, attempts: Int, now: Date, in timers: Timers
     ) async throws {
         try await DeadLetters.open(invoker.storage).add(
             kind: .schedule, consumer: timer.function, origin: service, event: timer.event, error: error,
             attempts: attempts, now: now)
-        try await remove(timer, from: database)
+        try await timers.remove(timer)
         logger.warning(
             "scheduled invocation dead-lettered",
             metadata: ["function": "\(timer.function)", "key": "\(timer.key)", "error": "\(error)"])
-    }
-
-    /// Moves `timer` to `retryAt`, storing its tries so far.
-    private func reschedule(
-        _ timer: Timer, attempts: Int, deferrals: Int, at retryAt: Date, in database: any ServiceDatabase
-    ) async throws {
-        try await database.transaction { sql in
-            try await sql.update(MessagingTables.timers)
-                .set("attempts", to: attempts)
-                .set("deferrals", to: deferrals)
-                .set("due_at", to: retryAt.epochMilliseconds)
-                .where("id", .equal, timer.id).run()
-        }
-    }
-
-    /// Removes the timer by id: if the key was scheduled again meanwhile, the new timer stays.
-    private func remove(_ timer: Timer, from database: any ServiceDatabase) async throws {
-        try await database.transaction { sql in
-            try await sql.delete(from: MessagingTables.timers).where("id", .equal, timer.id).run()
-        }
     }
 }

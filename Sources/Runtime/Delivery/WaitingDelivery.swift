@@ -53,21 +53,10 @@ public struct WaitingDelivery: Sendable, Encodable {
                 lastError: row.lastError)
         }
         for service in invoker.registry.services.keys.sorted() {
-            let database = try await invoker.database(for: service)
-            waiting += try await database.read { sql in
-                try await sql.select().column("*").from(MessagingTables.timers)
-                    .where(SQLColumn("attempts"), .greaterThan, SQLLiteral.numeric("0"))
-                    .orWhere(SQLColumn("deferrals"), .greaterThan, SQLLiteral.numeric("0"))
-                    .orderBy("due_at").all()
-                    .map { row in
-                        WaitingDelivery(
-                            kind: .schedule, consumer: try row.decode(column: "function", as: String.self),
-                            origin: service, key: try row.decode(column: "timer_key", as: String.self),
-                            attempts: try row.decode(column: "attempts", as: Int.self),
-                            deferrals: try row.decode(column: "deferrals", as: Int.self),
-                            nextAttemptAt: Date(epochMilliseconds: try row.decode(column: "due_at", as: Int64.self)),
-                            lastError: nil)
-                    }
+            waiting += try await Timers(invoker.database(for: service)).all(retried: true).map { timer in
+                WaitingDelivery(
+                    kind: .schedule, consumer: timer.function, origin: service, key: timer.key,
+                    attempts: timer.attempts, deferrals: timer.deferrals, nextAttemptAt: timer.dueAt, lastError: nil)
             }
         }
         return waiting

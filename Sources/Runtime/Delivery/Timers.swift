@@ -1,0 +1,96 @@
+import Foundation
+import FunctionKit
+import SQLKit
+
+/// A timer a handler set (`Transaction.schedule`), as the scheduler fires it.
+public struct ScheduledTimer: Sendable {
+    /// The timer's id: the fired event's id, recorded in the target's inbox.
+    public var id: String
+    /// The schedule target.
+    public var function: String
+    /// The key the handler set it under (one timer per key).
+    public var key: String
+    /// The payload handed to the target.
+    public var payload: JSONValue
+    /// When it is due (moved on by retries).
+    public var dueAt: Date
+    /// Failed firings so far.
+    public var attempts: Int
+    /// Deferred firings so far (``EventOutcome/deferred(_:)``); they never use up attempts.
+    public var deferrals: Int
+
+    init(row: any SQLRow) throws {
+        id = try row.decode(column: "id", as: String.self)
+        function = try row.decode(column: "function", as: String.self)
+        key = try row.decode(column: "timer_key", as: String.self)
+        payload = try JSONValue(parsing: Data(try row.decode(column: "payload", as: String.self).utf8))
+        dueAt = Date(epochMilliseconds: try row.decode(column: "due_at", as: Int64.self))
+        attempts = try row.decode(column: "attempts", as: Int.self)
+        deferrals = try row.decode(column: "deferrals", as: Int.self)
+    }
+
+    /// The CloudEvent the target is invoked with.
+    public var event: CloudEvent {
+        CloudEvent(
+            id: id, source: Scheduler.source, type: Scheduler.eventType(for: function), time: dueAt.iso8601,
+            data: payload, subject: key)
+    }
+}
+
+/// A service's timers as the scheduler reads and settles them. (Handlers set and withdraw them through their
+/// transaction, in the same commit as their change.)
+public struct Timers: Sendable {
+    private let database: any ServiceDatabase
+
+    /// The timers of `database`'s service.
+    public init(_ database: any ServiceDatabase) {
+        self.database = database
+    }
+
+    /// Up to `limit` timers due at `now`, the earliest first.
+    public func due(at now: Date, limit: Int) async throws -> [ScheduledTimer] {
+        try await database.read { sql in
+            try await sql.select().column("*").from(MessagingTables.timers)
+                .where("due_at", .lessThanOrEqual, now.epochMilliseconds)
+                .orderBy("due_at").limit(limit).all().map(ScheduledTimer.init(row:))
+        }
+    }
+
+    /// Every timer, the earliest first; with `retried`, only those that have failed or been deferred.
+    public func all(retried: Bool = false) async throws -> [ScheduledTimer] {
+        try await database.read { sql in
+            var query = sql.select().column("*").from(MessagingTables.timers)
+            if retried {
+                query = query.where(SQLColumn("attempts"), .greaterThan, SQLLiteral.numeric("0"))
+                    .orWhere(SQLColumn("deferrals"), .greaterThan, SQLLiteral.numeric("0"))
+            }
+            return try await query.orderBy("due_at").all().map(ScheduledTimer.init(row:))
+        }
+    }
+
+    /// When the earliest timer is due, if there is one.
+    public func nextDue() async throws -> Date? {
+        try await database.read { sql in
+            try await sql.select().column(SQLFunction("min", args: SQLColumn("due_at")), as: "next")
+                .from(MessagingTables.timers).first()?.decode(column: "next", as: Int64?.self)
+        }.map { Date(epochMilliseconds: $0) }
+    }
+
+    /// Moves `timer` to `date`, storing its tries so far.
+    func reschedule(_ timer: ScheduledTimer, attempts: Int, deferrals: Int, at date: Date) async throws {
+        try await database.transaction { sql in
+            try await sql.update(MessagingTables.timers)
+                .set("attempts", to: attempts)
+                .set("deferrals", to: deferrals)
+                .set("due_at", to: date.epochMilliseconds)
+                .where("id", .equal, timer.id).run()
+        }
+    }
+
+    /// Removes `timer` by id: if its key was scheduled again meanwhile, the new timer stays.
+    func remove(_ timer: ScheduledTimer) async throws {
+        try await database.transaction { sql in
+            try await sql.delete(from: MessagingTables.timers).where("id", .equal, timer.id).run()
+        }
+    }
+}
