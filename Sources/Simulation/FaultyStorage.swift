@@ -44,6 +44,15 @@ struct FaultyDatabase: ServiceDatabase {
     }
 }
 
+/// PostgreSQL numbers outbox rows when the dispatcher reads (``OutboxSequencing``); the wrapper passes that on.
+extension FaultyDatabase: OutboxSequencing {
+    func sequenceOutbox() async throws -> Int64 {
+        try plan.beforeStatement()
+        if let sequencing = base as? any OutboxSequencing { return try await sequencing.sequenceOutbox() }
+        return try await Outbox(base).head()
+    }
+}
+
 /// A connection whose every statement asks the fault plan first.
 struct FaultySQL: SQLDatabase {
     let base: any SQLDatabase

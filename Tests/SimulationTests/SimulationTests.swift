@@ -3,13 +3,14 @@ import Simulation
 import Testing
 
 /// The deterministic simulation, as the test command runs it: a few hundred seeds of the whole marketplace
-/// under faults, every invariant checked. `scripts/simulate` runs more. Not in the PostgreSQL pass: the
-/// simulation runs on the embedded engine (its fault-injecting storage hides PostgreSQL's outbox numbering).
-@Suite(.enabled(if: ProcessInfo.processInfo.environment["TICKETING_TEST_DATABASE_URL"] == nil, "SQLite only"))
-struct SimulationTests {
+/// under faults, every invariant checked; in the PostgreSQL pass (every seed a database of its own), twenty.
+/// `scripts/simulate` runs more.
+@Suite struct SimulationTests {
     /// Seeds the test command runs (TICKETING_SIMULATION_SEEDS overrides).
     static var seedCount: Int {
-        ProcessInfo.processInfo.environment["TICKETING_SIMULATION_SEEDS"].flatMap { Int($0) } ?? 300
+        let environment = ProcessInfo.processInfo.environment
+        return environment["TICKETING_SIMULATION_SEEDS"].flatMap { Int($0) }
+            ?? (environment["TICKETING_TEST_DATABASE_URL"] == nil ? 300 : 20)
     }
 
     @Test func everyInvariantHoldsUnderFaults() async throws {
