@@ -5,6 +5,7 @@ import FunctionTesting
 import Runtime
 import SQLKit
 import Testing
+import Tickets
 
 /// The dispatcher and the scheduler, driven step by step with a test clock.
 @Suite struct DeliveryTests {
@@ -25,6 +26,20 @@ import Testing
             try await AuditService.publish(["d"], harness.invoker, clock: harness.clock)
             #expect(try await harness.settle().map(\.event.type) == ["ticket:created"])
             #expect(audit.seen.withLock { $0.count } == 4)
+        }
+    }
+
+    /// The event a handler published and the one delivery reads back from the outbox are the same event.
+    @Test func theEventDeliveredIsTheEventPublished() async throws {
+        try await TestHarness.with(services: [TicketsService.definition()]) { harness in
+            let seller = try await harness.token(userID: "seller", email: "seller@example.com")
+            let created = try await harness.http(
+                "tickets-create", body: #"{"title":"Opera","price":25}"#, token: seller)
+            let published = try #require(created.published.first)
+            let outbox = Outbox(try await harness.invoker.database(for: TicketsService.name))
+            #expect(try await outbox.head() > 0)
+            let stored = try await outbox.events(after: 0, limit: 10)
+            #expect(stored.map(\.event) == [published])
         }
     }
 

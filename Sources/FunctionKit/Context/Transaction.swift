@@ -31,10 +31,9 @@ public final class Transaction: Sendable {
     public func publish<Payload: EventPayload>(_ payload: Payload) async throws -> CloudEvent {
         // The payload is encoded once: its text goes to the outbox, its parse into the event.
         let data = try JSONCoding.data(payload)
-        let event = CloudEvent(
-            id: UUID().lowercasedString, source: Self.source(of: service), type: Payload.subject.rawValue,
-            time: now.iso8601, data: try JSONValue(parsing: data),
-            dataschema: CloudEvent.schemaLocation(for: Payload.subject))
+        let event = CloudEvent.published(
+            id: UUID().lowercasedString, subject: Payload.subject, by: service, at: now,
+            data: try JSONValue(parsing: data))
         // SQL text, not a builder: every event is written here, and SQLKit's builders cost several times the
         // statement itself to serialize (see scripts/bench, instructions per request).
         try await sql.raw(
@@ -79,5 +78,17 @@ public final class Transaction: Sendable {
         let function = try row.decode(column: "function", as: String.self)
         pending.withLock { $0.append(.cancelledSchedule(function: function, key: key)) }
         return true
+    }
+}
+
+extension CloudEvent {
+    /// The event `service` published on `subject` at `time`: built here only, both when a handler publishes it
+    /// and when delivery reads it back from the outbox, so the two cannot differ.
+    public static func published(id: String, subject: Subject, by service: String, at time: Date, data: JSONValue)
+        -> CloudEvent
+    {
+        CloudEvent(
+            id: id, source: Transaction.source(of: service), type: subject.rawValue, time: time.iso8601, data: data,
+            dataschema: schemaLocation(for: subject))
     }
 }

@@ -20,7 +20,8 @@ public struct Outbox: Sendable {
         }
     }
 
-    /// Up to `limit` events of `subject` (of every subject when `nil`) after `position`, oldest first.
+    /// Up to `limit` events of `subject` (of every subject when `nil`) after `position`, oldest first. Only
+    /// numbered rows are read: on PostgreSQL, ``head()`` numbers those committed since it last ran.
     public func events(after position: Int64, subject: String? = nil, limit: Int) async throws -> [OutboxEvent] {
         let publisher = database.service
         return try await database.read { sql in

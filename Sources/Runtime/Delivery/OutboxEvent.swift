@@ -17,9 +17,8 @@ public struct OutboxEvent: Sendable {
         let subject = Subject(rawValue: try row.decode(column: "subject", as: String.self))
         let data = try row.decode(column: "data", as: String.self)
         let createdAt = Date(epochMilliseconds: try row.decode(column: "created_at", as: Int64.self))
-        event = CloudEvent(
-            id: try row.decode(column: "event_id", as: String.self), source: Transaction.source(of: publisher),
-            type: subject.rawValue, time: createdAt.iso8601, data: try JSONValue(parsing: Data(data.utf8)),
-            dataschema: CloudEvent.schemaLocation(for: subject))
+        event = CloudEvent.published(
+            id: try row.decode(column: "event_id", as: String.self), subject: subject, by: publisher, at: createdAt,
+            data: try JSONValue(parsing: Data(data.utf8)))
     }
 }
