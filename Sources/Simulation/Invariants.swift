@@ -9,6 +9,14 @@ import SQLKit
 struct Invariants {
     let simulation: Simulation
 
+    /// A broken promise this simulation (and the chaos test) found and that is not fixed yet: SPEC says "a
+    /// paid order never is [cancelled]", but a payment answered 201 can lose the race to the order's expiry —
+    /// its payment:created reaches orders after expiration:complete (a failed or slow delivery), or Stripe
+    /// answers after the window closed — and the order is cancelled, its charge refunded. The money is safe
+    /// (checked below); the buyer was told it was paid. The fix orders the payment and the expiry through
+    /// one outbox.
+    static let knownIssue = "known issue: a payment can lose the race to the expiry"
+
     private var harness: TestHarness { simulation.harness }
 
     private func violation(_ text: String) {
@@ -180,6 +188,10 @@ struct Invariants {
         }
         for order in simulation.model.orders where orders[order.id] == nil {
             violation("order \(order.id) was accepted (201) but is gone")
+        }
+        for order in simulation.model.orders where order.paid && orders[order.id]?.status != "complete" {
+            simulation.report.knownViolations.append(
+                "order \(order.id) was paid (201) but is \(orders[order.id]?.status ?? "gone") (\(Self.knownIssue))")
         }
     }
 

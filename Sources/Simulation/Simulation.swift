@@ -43,6 +43,8 @@ public final class Simulation {
             var ticketID: String
             var buyer: Int
             var tokens: [String] = []
+            /// Whether a payment for it was answered 201.
+            var paid = false
         }
         var users: [User] = []
         var signups = 0

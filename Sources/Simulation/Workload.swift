@@ -167,7 +167,9 @@ extension Simulation {
                 ?? "tok_visa")
         model.orders[index].tokens.append(token)
         let body: JSONValue = .object(["orderId": .string(order.id), "token": .string(token)])
-        _ = await request("payments-create", json: body, token: model.users[order.buyer].token)
+        if await request("payments-create", json: body, token: model.users[order.buyer].token)?.status == 201 {
+            model.orders[index].paid = true
+        }
     }
 
     /// One pass of the dispatcher and one of the scheduler, as the background loops make.
