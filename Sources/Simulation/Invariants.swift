@@ -55,9 +55,9 @@ struct Invariants {
     /// redelivery step checks it changes nothing, and the replicas' versions below would show it.)
     private func everyEventReachedEveryConsumer() async throws {
         let registry = harness.invoker.registry
+        let dead = Set(try await harness.deadLetters().map { "\($0.consumer) \($0.event.id)" })
         for publisher in registry.services.keys.sorted() {
             let events = try await Outbox(harness.invoker.database(for: publisher)).events(after: 0, limit: 1_000_000)
-            let dead = Set(try await harness.deadLetters().map { "\($0.consumer) \($0.event.id)" })
             for outboxEvent in events {
                 let event = outboxEvent.event
                 for entry in registry.entries {

@@ -35,7 +35,6 @@ public final class Simulation {
     struct Model {
         struct User {
             var id: String
-            var email: String
             var token: String
         }
         struct Order {

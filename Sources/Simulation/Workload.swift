@@ -98,7 +98,7 @@ extension Simulation {
         else { return }
         do {
             let token = try await harness.token(userID: id, email: email)
-            model.users.append(Model.User(id: id, email: email, token: token))
+            model.users.append(Model.User(id: id, token: token))
         } catch {
             violation("no session for a new user: \(error)")
         }

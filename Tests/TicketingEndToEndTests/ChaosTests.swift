@@ -46,14 +46,14 @@ struct ChaosTests {
                 defer { chaosOver.set() }
                 let pause: Duration = .milliseconds(2500)
                 try await Task.sleep(for: pause)
-                try fleet.kill(0)
+                fleet.kill(0)
                 try await Task.sleep(for: .seconds(1))
                 try fleet.restart(0)
                 try await Task.sleep(for: pause)
                 try cluster.crash()
                 try await Task.sleep(for: pause)
-                try fleet.kill(1)
-                try fleet.kill(2)
+                fleet.kill(1)
+                fleet.kill(2)
                 try await Task.sleep(for: .seconds(1))
                 try fleet.restart(1)
                 try fleet.restart(2)
@@ -176,7 +176,7 @@ final class Fleet: @unchecked Sendable {
         return replica
     }
 
-    func kill(_ index: Int) throws {
+    func kill(_ index: Int) {
         let victim = lock.withLock { () -> ServerProcess? in
             defer { replicas[index] = nil }
             return replicas[index]
@@ -373,9 +373,7 @@ struct Audit {
             UNION ALL SELECT function, timer_key FROM expiration.timers
             """)
         let tickets = Set(try cluster.rows("SELECT id FROM tickets.tickets").compactMap(\.first))
-        let orders = Dictionary(
-            try cluster.rows("SELECT id, status FROM orders.orders").map { ($0[0], $0.count > 1 ? $0[1] : "") },
-            uniquingKeysWith: { first, _ in first })
+        let orders = try orderStatuses()
         for ticket in accepted.tickets.keys where !tickets.contains(ticket) {
             problems.append("ticket \(ticket) was accepted but is gone")
         }
@@ -385,11 +383,16 @@ struct Audit {
         return problems
     }
 
-    /// Orders a shopper paid (201) that did not end `complete`.
-    func paidOrdersNotComplete(accepted: Ledger.Snapshot) throws -> [String] {
-        let orders = Dictionary(
+    /// Every order's status, by id.
+    private func orderStatuses() throws -> [String: String] {
+        Dictionary(
             try cluster.rows("SELECT id, status FROM orders.orders").map { ($0[0], $0.count > 1 ? $0[1] : "") },
             uniquingKeysWith: { first, _ in first })
+    }
+
+    /// Orders a shopper paid (201) that did not end `complete`.
+    func paidOrdersNotComplete(accepted: Ledger.Snapshot) throws -> [String] {
+        let orders = try orderStatuses()
         return accepted.paidOrders.sorted().compactMap { order in
             orders[order] == "complete" ? nil : "order \(order) was paid (201) but is \(orders[order] ?? "gone")"
         }
