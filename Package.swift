@@ -143,7 +143,9 @@ let package = Package(
         .testTarget(name: "FunctionKitTests", dependencies: ["FunctionKit", "FunctionTesting"]),
         .testTarget(name: "AuthTests", dependencies: ["Auth", "FunctionTesting"]),
         .testTarget(name: "TicketsTests", dependencies: ["Tickets", "FunctionTesting"]),
-        .testTarget(name: "OrdersTests", dependencies: ["Orders", "Tickets", "Expiration", "FunctionTesting"]),
+        .testTarget(
+            name: "OrdersTests",
+            dependencies: ["Orders", "Tickets", "Expiration", "Payments", "Stripe", "FunctionTesting"]),
         .testTarget(name: "ExpirationTests", dependencies: ["Expiration", "FunctionTesting"]),
         .testTarget(
             name: "PaymentsTests",

@@ -3,7 +3,7 @@ public enum PayloadTypes {
     /// Every payload type, one per subject.
     public static let all: [any EventPayload.Type] = [
         TicketCreated.self, TicketUpdated.self, OrderCreated.self, OrderCancelled.self, ExpirationComplete.self,
-        PaymentCreated.self,
+        PaymentCreated.self, ExpirationDue.self, PaymentExpired.self,
     ]
 
     /// The payload type of `subject`, or `nil` for an unknown subject.

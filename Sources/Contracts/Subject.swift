@@ -23,10 +23,16 @@ public struct Subject: RawRepresentable, Hashable, Sendable, Codable, CustomStri
     public static let expirationComplete = Subject(rawValue: "expiration:complete")
     /// An order was paid.
     public static let paymentCreated = Subject(rawValue: "payment:created")
+    /// An order's payment window ran out; payments is asked to close it unless the order is paid.
+    public static let expirationDue = Subject(rawValue: "expiration:due")
+    /// Payments closed an order's payment window with the order unpaid: no charge will pay it any more.
+    public static let paymentExpired = Subject(rawValue: "payment:expired")
 
-    /// Every subject of SPEC §6, in the order the table lists them.
+    /// Every subject: those of SPEC §6 in the order its table lists them, then the two that settle an
+    /// order's expiry with payments before it is cancelled (README, "Events").
     public static let all: [Subject] = [
         .ticketCreated, .ticketUpdated, .orderCreated, .orderCancelled, .expirationComplete, .paymentCreated,
+        .expirationDue, .paymentExpired,
     ]
 
     /// The subject written with dashes, as used in function names (`ticket-created`).

@@ -1,7 +1,8 @@
 import FunctionKit
 
-/// The expiration service: one timer per live order, firing `expiration:complete` at the order's
-/// `expiresAt` unless the order is cancelled first.
+/// The expiration service: one timer per live order, firing at the order's `expiresAt` unless the order is
+/// cancelled first, and publishing `expiration:complete` once payments has closed the order's payment window
+/// unpaid (see ``FireExpiry``).
 public enum ExpirationService {
     /// The service's name and database.
     public static let name = "expiration"
@@ -16,6 +17,7 @@ public enum ExpirationService {
             functions: [
                 FunctionDefinition("expiration-on-order-created", subscription: ScheduleExpiry()),
                 FunctionDefinition("expiration-on-order-cancelled", subscription: CancelExpiry()),
+                FunctionDefinition("expiration-on-payment-expired", subscription: ConfirmExpiry()),
                 FunctionDefinition(fireFunction, schedule: FireExpiry()),
             ])
     }

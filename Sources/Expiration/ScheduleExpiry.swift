@@ -3,7 +3,8 @@ import Foundation
 import FunctionKit
 
 /// `expiration-on-order-created`: schedules `expiration-fire` for the order at its `expiresAt`, keyed by the
-/// order id. An order already cancelled (its `order:cancelled` came first) gets no timer.
+/// order id, and opens its payment window (``PaymentWindows``). An order already cancelled (its
+/// `order:cancelled` came first) gets no timer.
 public struct ScheduleExpiry: EventFunction {
     /// Creates the function.
     public init() {}
@@ -18,6 +19,7 @@ public struct ScheduleExpiry: EventFunction {
                 context.logger.info("order was cancelled before it was scheduled", metadata: ["order": "\(payload.id)"])
                 return
             }
+            try await PaymentWindows.open(payload.id, at: transaction.now.epochMilliseconds, in: transaction.sql)
             try await transaction.schedule(
                 ExpirationService.fireFunction, payload: OrderExpiry(orderId: payload.id), at: expiresAt,
                 key: payload.id)

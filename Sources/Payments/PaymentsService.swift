@@ -17,6 +17,7 @@ public enum PaymentsService {
                 FunctionDefinition("payments-create", http: CreatePayment(stripe: stripe, currency: currency)),
                 FunctionDefinition("payments-on-order-created", subscription: ReplicateNewOrder()),
                 FunctionDefinition("payments-on-order-cancelled", subscription: ReplicateCancelledOrder()),
+                FunctionDefinition("payments-on-expiration-due", subscription: ClosePaymentWindow()),
                 FunctionDefinition("payments-refund", schedule: RefundPayment(stripe: stripe)),
                 FunctionDefinition(ReconcilePayment.name, schedule: ReconcilePayment(stripe: stripe)),
             ])

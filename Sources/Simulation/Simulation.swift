@@ -44,6 +44,10 @@ public final class Simulation {
             var tokens: [String] = []
             /// Whether a payment for it was answered 201.
             var paid = false
+            /// Whether the buyer asked to cancel it and was not refused (answered 204, or no answer).
+            var cancelAsked = false
+            /// Whether the buyer's cancellation of it was answered 204.
+            var cancelled = false
         }
         var users: [User] = []
         var signups = 0

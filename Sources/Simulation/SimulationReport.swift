@@ -24,9 +24,6 @@ public struct SimulationReport: Sendable {
     public var deadLetters = 0
     /// Broken invariants, each described.
     public var violations: [String] = []
-    /// Broken invariants of a kind already known and being fixed (see ``Invariants/knownIssue``): printed, but
-    /// they do not fail the run.
-    public var knownViolations: [String] = []
 
     /// A report for `seed`, empty so far.
     public init(seed: UInt64) {

@@ -62,15 +62,6 @@ public enum SimulationRun {
                     lines.append("  … \(report.violations.count - shown.count) more")
                 }
             }
-            let known = reports.filter { !$0.knownViolations.isEmpty }
-            if !known.isEmpty {
-                lines.append(
-                    "known issues (reported, not failing): \(total { $0.knownViolations.count }) in \(known.count) seeds: "
-                        + known.map { "\($0.seed)" }.joined(separator: " "))
-                if verbose {
-                    for report in known { lines += report.knownViolations.map { "  - seed \(report.seed): \($0)" } }
-                }
-            }
             lines.append(String(format: "time: %.1f s", elapsed))
             return lines.joined(separator: "\n")
         }

@@ -143,8 +143,13 @@ extension Simulation {
     }
 
     private func cancel() async {
-        guard let order = pick(model.orders) else { return }
-        _ = await request("orders-cancel", token: model.users[order.buyer].token, pathParameters: ["id": order.id])
+        guard let index = pick(model.orders.count) else { return }
+        let order = model.orders[index]
+        let response = await request(
+            "orders-cancel", token: model.users[order.buyer].token, pathParameters: ["id": order.id])
+        let status = response?.status ?? 500
+        model.orders[index].cancelled = model.orders[index].cancelled || status == 204
+        model.orders[index].cancelAsked = model.orders[index].cancelAsked || status == 204 || status >= 500
     }
 
     private func pay() async {

@@ -7,8 +7,8 @@ import Runtime
 import SQLKit
 import Testing
 
-/// The expiration service: a timer per order at its `expiresAt`, fired as `expiration:complete`, withdrawn
-/// when the order is cancelled (SPEC §4, §6).
+/// The expiration service: a timer per order at its `expiresAt`, withdrawn when the order is cancelled, that
+/// asks payments to close the order's window and fires `expiration:complete` once it has (SPEC §4, §6).
 @Suite struct ExpirationTests {
     static let orderID = "3c59dc04-8b2d-4a0c-9a41-1c2e9f8f0a77"
     static let expiresAt = "2026-01-01T00:15:00.000Z"
@@ -127,23 +127,60 @@ import Testing
         }
     }
 
-    @Test func theTimerFiresExpirationComplete() async throws {
+    private func published(_ invocation: EventInvocation) -> [CloudEvent] {
+        invocation.effects.compactMap { if case .published(let event) = $0 { event } else { nil } }
+    }
+
+    @Test func theTimerAsksPaymentsFirstAndFiresExpirationCompleteOnItsAnswer() async throws {
         try await with { harness in
             _ = try await harness.deliver("expiration-on-order-created", try created())
             harness.clock.set(Date(timeIntervalSince1970: 1_767_226_500))
-            let result = try await fire(harness)
-            #expect(result.outcome == .handled)
-            guard case .published(let event)? = result.effects.first, result.effects.count == 1 else {
-                Issue.record("expected one published event, got \(result.effects)")
-                return
-            }
-            #expect(event.type == "expiration:complete")
-            #expect(event.source == "/ticketing/expiration")
-            #expect(try event.decodeData(as: ExpirationComplete.self) == ExpirationComplete(orderId: Self.orderID))
-            #expect(try harness.contracts.violations(of: event).isEmpty)
+            let fired = try await fire(harness)
+            #expect(fired.outcome == .handled)
+            let asked = try #require(published(fired).first)
+            #expect(published(fired).count == 1)
+            #expect(asked.type == "expiration:due")
+            #expect(asked.source == "/ticketing/expiration")
+            #expect(try asked.decodeData(as: ExpirationDue.self) == ExpirationDue(orderId: Self.orderID))
+            #expect(try harness.contracts.violations(of: asked).isEmpty)
             // The same firing delivered twice publishes once.
             let again = try await fire(harness)
             #expect(again.outcome == .duplicate && again.effects.isEmpty)
+
+            // Payments closed the window unpaid: the expiry fires at once.
+            let answer = try await harness.deliver(
+                "expiration-on-payment-expired", try event(PaymentExpired(orderId: Self.orderID), id: "pe-1"))
+            #expect(answer.outcome == .handled)
+            guard case .scheduled(let invocation)? = answer.effects.first, answer.effects.count == 1 else {
+                Issue.record("expected one scheduled invocation, got \(answer.effects)")
+                return
+            }
+            #expect(invocation.function == "expiration-fire" && invocation.key == Self.orderID)
+            #expect(invocation.dueAt == harness.clock.now)
+            let completed = try await fire(harness, id: "timer-2")
+            let event = try #require(published(completed).first)
+            #expect(published(completed).count == 1)
+            #expect(event.type == "expiration:complete")
+            #expect(try event.decodeData(as: ExpirationComplete.self) == ExpirationComplete(orderId: Self.orderID))
+            #expect(try harness.contracts.violations(of: event).isEmpty)
+        }
+    }
+
+    @Test func aFiringForAnOrderThisServiceNeverScheduledPublishesTheExpiry() async throws {
+        // A timer set before payment windows were kept, or `ticketing invoke expiration-fire` by hand.
+        try await with { harness in
+            let fired = try await fire(harness, orderID: "order-of-old")
+            #expect(published(fired).map(\.type) == ["expiration:complete"])
+        }
+    }
+
+    @Test func paymentsAnswerForACancelledOrderFiresNothing() async throws {
+        try await with { harness in
+            _ = try await harness.deliver("expiration-on-order-created", try created())
+            _ = try await harness.deliver("expiration-on-order-cancelled", try cancelled())
+            let answer = try await harness.deliver(
+                "expiration-on-payment-expired", try event(PaymentExpired(orderId: Self.orderID), id: "pe-1"))
+            #expect(answer.outcome == .handled && answer.effects.isEmpty)
         }
     }
 

@@ -3,10 +3,12 @@ import Expiration
 import FunctionKit
 import FunctionTesting
 import Orders
+import Payments
+import Stripe
 import Testing
 import Tickets
 
-/// A small hand-driven chain across tickets, orders and expiration, delivering each published event to its
+/// A small hand-driven chain across tickets, orders, expiration and payments, delivering each published event to its
 /// subscribers (the runtime's dispatcher does this for real).
 @Suite struct PurchaseChainTests {
     /// Delivers every event `effects` published to the functions subscribed to its subject, and what those
@@ -36,7 +38,10 @@ import Tickets
     }
 
     @Test func anUnpaidOrderExpiresAndReleasesItsTicket() async throws {
-        let services = [TicketsService.definition(), OrdersService.definition(), ExpirationService.definition()]
+        let services = [
+            TicketsService.definition(), OrdersService.definition(), ExpirationService.definition(),
+            PaymentsService.definition(stripe: MockStripeClient()),
+        ]
         try await TestHarness.with(services: services) { harness in
             let alice = try await harness.token(userID: "alice-id", email: "alice@example.com")
             let bob = try await harness.token(userID: "bob-id", email: "bob@example.com")
@@ -58,16 +63,24 @@ import Tickets
             )
             #expect(edit.errorMessages == ["Cannot edit a reserved ticket"])
 
-            // The scheduler fires the timer at expiresAt.
-            let timer = try #require(timers.first)
-            harness.clock.set(timer.dueAt)
-            let fired = try await harness.invoker.invoke(
-                event: timer.function,
-                event: CloudEvent(
-                    id: timer.id, source: "/ticketing/scheduler", type: "schedule:\(timer.function)", time: nil,
-                    data: timer.payload))
-            #expect(fired.outcome == .handled)
-            _ = try await settle(fired.effects, in: harness)
+            // The scheduler fires the timer at expiresAt: the expiry is put to payments, which closes the unpaid
+            // order's window, and the timer is fired again at once to publish expiration:complete.
+            var due = timers
+            var fired: [String] = []
+            while let timer = due.first {
+                harness.clock.set(timer.dueAt)
+                let invocation = try await harness.invoker.invoke(
+                    event: timer.function,
+                    event: CloudEvent(
+                        id: timer.id, source: "/ticketing/scheduler", type: "schedule:\(timer.function)", time: nil,
+                        data: timer.payload))
+                #expect(invocation.outcome == .handled)
+                fired += invocation.effects.compactMap {
+                    if case .published(let event) = $0 { event.type } else { nil }
+                }
+                due = Array(due.dropFirst()) + (try await settle(invocation.effects, in: harness))
+            }
+            #expect(fired == ["expiration:due", "expiration:complete"])
 
             let order = try await harness.http("orders-show", token: bob, pathParameters: ["id": orderID])
             #expect(order.string("status") == "cancelled")

@@ -31,7 +31,7 @@ import Web
     @Test func theProjectManifestMatchesTheHandlers() throws {
         let manifest = try Manifest.load(path: ProjectFiles.manifest.path)
         let registry = try FunctionRegistry(services: services, manifest: manifest)
-        #expect(registry.entries.count == 44)
+        #expect(registry.entries.count == 46)
         let match = try #require(registry.route(method: "get", path: "/api/tickets/abc"))
         #expect(match.entry.name == "tickets-show")
         #expect(match.parameters == ["id": "abc"])

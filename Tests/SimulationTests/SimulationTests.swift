@@ -19,11 +19,6 @@ import Testing
         let reports = try await SimulationRun.run(seeds: seeds, jobs: 2)
         let summary = SimulationRun.Summary(reports)
         #expect(summary.failed.isEmpty, "\(summary.text(elapsed: 0))")
-        withKnownIssue("a payment can lose the race to the expiry (issue 15)", isIntermittent: true) {
-            for report in reports {
-                for known in report.knownViolations { Issue.record("seed \(report.seed): \(known)") }
-            }
-        }
         // The run did what it is for: faults of every kind fell, crashes were recovered from, orders ended
         // both ways and money moved.
         let faults = Set(reports.flatMap { $0.faults.filter { $0.value > 0 }.keys })

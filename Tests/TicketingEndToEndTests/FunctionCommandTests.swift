@@ -187,7 +187,8 @@ import Testing
             "tickets-on-order-created", "tickets-on-order-cancelled", "orders-on-ticket-updated",
             "orders-on-expiration-complete", "orders-on-payment-created", "expiration-on-order-created",
             "expiration-on-order-cancelled", "payments-on-order-created", "payments-on-order-cancelled",
-            "expiration-fire", "payments-refund", "payments-reconcile",
+            "expiration-on-payment-expired", "payments-on-expiration-due", "expiration-fire", "payments-refund",
+            "payments-reconcile",
         ]
         let urls =
             ["orders-on-ticket-created=\(orders.baseURL.absoluteString)"]
