@@ -26,9 +26,12 @@ public struct TestHarness: Sendable {
     /// are kept), or by `manifest` text when given. Passing the `directory` and `clock` of an earlier
     /// harness (closed with ``close()``) restarts on its data, as a runtime restarts after a crash. `wrapping`
     /// stands between the functions and the storage (the simulation's fault injection).
+    ///
+    /// Handlers' time limits run on `clock` too, so a test sees a time-out by moving it past the limit; with
+    /// `realTimeLimits` they run on real time instead, for a caller that moves the clock while handlers run.
     public static func make(
         services: [ServiceDefinition], manifest: String? = nil, directory: URL? = nil, clock: TestClock = TestClock(),
-        wrapping: @Sendable (any StorageEngine) -> any StorageEngine = { $0 }
+        realTimeLimits: Bool = false, wrapping: @Sendable (any StorageEngine) -> any StorageEngine = { $0 }
     ) async throws -> TestHarness {
         let directory =
             directory
@@ -44,8 +47,8 @@ public struct TestHarness: Sendable {
         let registry = try FunctionRegistry(services: services, manifest: loaded, knownSubjects: contracts.subjects)
         let sessions = try await SessionCodec(key: sessionKey, secureCookies: false)
         let invoker = Invoker(
-            registry: registry, storage: storage, sessions: sessions, clock: clock, logger: logger, contracts: contracts
-        )
+            registry: registry, storage: storage, sessions: sessions, clock: clock,
+            deadlineClock: realTimeLimits ? SystemClock() : clock, logger: logger, contracts: contracts)
         return TestHarness(
             clock: clock, invoker: invoker, directory: directory, storage: storage, contracts: contracts,
             cascade: Cascade(invoker: invoker))
@@ -53,9 +56,10 @@ public struct TestHarness: Sendable {
 
     /// Runs `body` with a fresh harness, shutting it down afterwards whether or not `body` threw.
     public static func with<T: Sendable>(
-        services: [ServiceDefinition], manifest: String? = nil, _ body: (TestHarness) async throws -> T
+        services: [ServiceDefinition], manifest: String? = nil, realTimeLimits: Bool = false,
+        _ body: (TestHarness) async throws -> T
     ) async throws -> T {
-        let harness = try await make(services: services, manifest: manifest)
+        let harness = try await make(services: services, manifest: manifest, realTimeLimits: realTimeLimits)
         do {
             let value = try await body(harness)
             await harness.shutdown()

@@ -10,10 +10,10 @@ final class SimulatedStripe: StripeClient {
     /// The mock: it survives crashes, as Stripe does.
     let mock = MockStripeClient()
     private let plan: FaultPlan
-    private let clock: TestClock
+    private let clock: ManualClock
     private let chargedOrders = Mutex<[String: String]>([:])
 
-    init(plan: FaultPlan, clock: TestClock) {
+    init(plan: FaultPlan, clock: ManualClock) {
         self.plan = plan
         self.clock = clock
     }

@@ -68,7 +68,7 @@ struct Invoke: AsyncParsableCommand {
     func run() async throws {
         // Standard input is read before the project opens; a sample only once the function is known.
         let given = try event.map { try EventInput.read($0) }
-        let clock = TestClock(Date())
+        let clock = ManualClock(Date())
         let following = follow || advance != nil || until != nil
         let (report, tree) = try await LocalProject.with(project, clock: clock, readingContractsLater: true) {
             local -> (InvocationReport, CascadeTree?) in

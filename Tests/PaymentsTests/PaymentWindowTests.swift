@@ -52,9 +52,10 @@ import Testing
         try await PaymentsFixture.with { fixture in
             // The window closes while Stripe is making the charge (a slow answer): the charge cannot pay the
             // order any more, since orders is about to cancel it.
+            fixture.harness.clock.advance(by: 899)
             fixture.stripe.duringCharge.withLock { during in
                 during = {
-                    fixture.harness.clock.advance(by: 900)
+                    fixture.harness.clock.advance(by: 1)
                     _ = try await Self.due(fixture)
                 }
             }

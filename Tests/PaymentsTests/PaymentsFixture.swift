@@ -15,11 +15,13 @@ struct PaymentsFixture {
     let carol: String
 
     static func with(
-        price: Price = Price(cents: 1999), manifest: String? = nil, _ body: (PaymentsFixture) async throws -> Void
+        price: Price = Price(cents: 1999), manifest: String? = nil, realTimeLimits: Bool = false,
+        _ body: (PaymentsFixture) async throws -> Void
     ) async throws {
         let stripe = RecordingStripe()
-        try await TestHarness.with(services: [PaymentsService.definition(stripe: stripe)], manifest: manifest) {
-            harness in
+        try await TestHarness.with(
+            services: [PaymentsService.definition(stripe: stripe)], manifest: manifest, realTimeLimits: realTimeLimits
+        ) { harness in
             let fixture = PaymentsFixture(
                 harness: harness, stripe: stripe,
                 bob: try await harness.token(userID: "bob-id", email: "bob@example.com"),

@@ -80,7 +80,10 @@ import Testing
     }
 
     @Test func aLateAnswerForAnEndedAttemptLeavesTheNextCardsReconcileAlone() async throws {
-        try await PaymentsFixture.with { fixture in
+        // The clock jumps past the reconcile while the slow request is still waiting for Stripe, which real time
+        // never allows (the reconcile waits out payments-create's time limit); so the request's limit runs on
+        // real time here, and the request lives to hear its late answer.
+        try await PaymentsFixture.with(realTimeLimits: true) { fixture in
             fixture.stripe.setUnreachable(true)
             let lost = try await fixture.pay("tok_chargeDeclined")
             #expect(lost.status == 503)
@@ -118,6 +121,9 @@ import Testing
             async let abandoned = fixture.pay("tok_visa")
             var arrivals = fixture.stripe.arrivals.makeAsyncIterator()
             _ = await arrivals.next()
+            // The request's time limit runs on the test clock: moved past it, the request is abandoned.
+            await fixture.harness.clock.sleepers(atLeast: 1)
+            fixture.harness.clock.advance(by: 1)
             let timedOut = try await abandoned
             #expect(timedOut.status == 504, "\(timedOut.response.body)")
             // Stripe answers after the handler was abandoned; whichever of it and the reconcile job records

@@ -317,7 +317,12 @@ import Tickets
         let audit = AuditService()
         try await TestHarness.with(services: [audit.definition], manifest: AuditService.manifest) { harness in
             try await AuditService.publishOrder(harness.invoker, clock: harness.clock)
-            let pass = try await harness.cascade.settle()
+            // The time limit runs on the test clock: once the handler is under way with its limit set, moving
+            // the clock past the limit times it out, with no real time spent.
+            async let settled = harness.cascade.settle()
+            await harness.clock.sleepers(atLeast: 1)
+            harness.clock.advance(by: 0.05)
+            let pass = try await settled
             guard case .failed(let message)? = pass.deliveries.first?.outcome else {
                 Issue.record("expected a failed delivery, got \(pass.deliveries.map(\.outcome))")
                 return
@@ -330,46 +335,33 @@ import Tickets
 
 /// The background loops `serve` runs, woken by commits.
 @Suite struct DeliveryLoopTests {
-    struct TimedOut: Error {}
-
-    /// The next `count` handled events, or ``TimedOut`` after `seconds` (a guard against hanging, not a
-    /// measurement: the loops are woken by the commit, not by a timer).
-    static func next(_ count: Int, of audit: AuditService, within seconds: Int = 30) async throws -> [String] {
-        try await withThrowingTaskGroup(of: [String]?.self) { group in
-            group.addTask {
-                var labels: [String] = []
-                for await label in audit.handled {
-                    labels.append(label)
-                    if labels.count == count { break }
-                }
-                return labels
-            }
-            group.addTask {
-                try await Task.sleep(for: .seconds(seconds))
-                return nil
-            }
-            defer { group.cancelAll() }
-            guard let first = try await group.next(), let labels = first else { throw TimedOut() }
-            return labels
+    /// The next `count` handled events. (The tests' time limit guards against a loop that never wakes: the
+    /// loops sleep on the test clock, which nothing moves, so only a commit's doorbell can wake them.)
+    static func next(_ count: Int, of audit: AuditService) async -> [String] {
+        var labels: [String] = []
+        for await label in audit.handled {
+            labels.append(label)
+            if labels.count == count { break }
         }
+        return labels
     }
 
-    @Test func theDispatcherDeliversWhatIsCommittedWhileItWaits() async throws {
+    @Test(.timeLimit(.minutes(1))) func theDispatcherDeliversWhatIsCommittedWhileItWaits() async throws {
         let audit = AuditService()
         try await TestHarness.with(services: [audit.definition], manifest: AuditService.manifest) { harness in
             let dispatcher = Dispatcher(invoker: harness.invoker)
-            // A resync far longer than the guard: only the commit's doorbell can wake it in time.
+            // The resync falls due only when the test clock moves: only the commit's doorbell can wake it.
             let loop = Task { await dispatcher.run(resync: .seconds(3600)) }
             try await AuditService.publish(["a"], harness.invoker, clock: harness.clock)
-            #expect(try await Self.next(1, of: audit) == ["audit-on-ticket-created:a"])
+            #expect(await Self.next(1, of: audit) == ["audit-on-ticket-created:a"])
             try await AuditService.publish(["b", "c"], harness.invoker, clock: harness.clock)
-            #expect(try await Self.next(2, of: audit) == ["audit-on-ticket-created:b", "audit-on-ticket-created:c"])
+            #expect(await Self.next(2, of: audit) == ["audit-on-ticket-created:b", "audit-on-ticket-created:c"])
             dispatcher.stop()
             await loop.value
         }
     }
 
-    @Test func theSchedulerWakesForATimerSetWhileItWaits() async throws {
+    @Test(.timeLimit(.minutes(1))) func theSchedulerWakesForATimerSetWhileItWaits() async throws {
         let audit = AuditService()
         try await TestHarness.with(services: [audit.definition], manifest: AuditService.manifest) { harness in
             let dispatcher = Dispatcher(invoker: harness.invoker)
@@ -380,7 +372,7 @@ import Tickets
             ]
             // Due now by the test clock: the scheduling commit wakes the scheduler, its event the dispatcher.
             try await AuditService.schedule("o1", at: harness.clock.now, harness.invoker, clock: harness.clock)
-            #expect(try await Self.next(1, of: audit) == ["audit-on-expiration-complete:o1"])
+            #expect(await Self.next(1, of: audit) == ["audit-on-expiration-complete:o1"])
             dispatcher.stop()
             scheduler.stop()
             for loop in loops { await loop.value }
@@ -393,18 +385,60 @@ import Tickets
     @Test func aRingBeforeTheWaitIsKept() async {
         let bell = Doorbell()
         bell.ring()
-        await bell.wait(timeout: nil)
+        await bell.wait(until: nil, on: TestClock())
     }
 
-    @Test func aWaitEndsAtItsTimeout() async {
+    @Test func aWaitEndsWhenItsClockReachesTheDeadline() async {
         let bell = Doorbell()
-        await bell.wait(timeout: .milliseconds(1))
+        let clock = TestClock()
+        async let woken: Void = bell.wait(until: clock.now.addingTimeInterval(5), on: clock)
+        await clock.sleepers(atLeast: 1)
+        clock.advance(by: 4)
+        #expect(clock.sleeperCount == 1)
+        clock.advance(by: 1)
+        await woken
+        #expect(clock.sleeperCount == 0)
     }
 
     @Test func aRingWakesTheWaiter() async {
         let bell = Doorbell()
-        async let woken: Void = bell.wait(timeout: nil)
+        async let woken: Void = bell.wait(until: nil, on: TestClock())
         bell.ring()
         await woken
+    }
+}
+
+/// The clock tests, `invoke --advance` and the simulation move by hand.
+@Suite struct ManualClockTests {
+    @Test func sleepersWakeWhenTheClockReachesTheirDeadlines() async throws {
+        let clock = TestClock()
+        let start = clock.now
+        try await withThrowingTaskGroup(of: Int.self) { group in
+            for seconds in [30, 10, 20] {
+                group.addTask {
+                    try await clock.sleep(until: start.addingTimeInterval(TimeInterval(seconds)))
+                    return seconds
+                }
+            }
+            await clock.sleepers(atLeast: 3)
+            clock.advance(by: 15)
+            #expect(try await group.next() == 10)
+            #expect(clock.sleeperCount == 2)
+            clock.set(start.addingTimeInterval(60))
+            var rest: [Int] = []
+            for try await seconds in group { rest.append(seconds) }
+            #expect(rest.sorted() == [20, 30])
+        }
+        // A deadline already passed returns at once.
+        try await clock.sleep(until: start)
+    }
+
+    @Test func aCancelledSleeperThrowsAndLeaves() async {
+        let clock = TestClock()
+        let sleeper = Task { try await clock.sleep(until: clock.now.addingTimeInterval(60)) }
+        await clock.sleepers(atLeast: 1)
+        sleeper.cancel()
+        await #expect(throws: CancellationError.self) { try await sleeper.value }
+        #expect(clock.sleeperCount == 0)
     }
 }

@@ -1,10 +1,15 @@
 import Foundation
-import Synchronization
 
-/// Where a handler gets the time from. Handlers never call `Date()` themselves, so tests can move time.
+/// Where the runtime and its handlers get the time from, and how they wait for it. Handlers never call
+/// `Date()` themselves, and the runtime's deadlines, doorbells and wake loops sleep on the clock they are
+/// given, so a test (or `ticketing invoke --advance`) can move time instead of waiting for it.
 public protocol WallClock: Sendable {
     /// The current time.
     var now: Date { get }
+
+    /// Returns once the clock shows `deadline` or later; throws `CancellationError` if the task is cancelled
+    /// first.
+    func sleep(until deadline: Date) async throws
 }
 
 /// The real clock.
@@ -13,27 +18,11 @@ public struct SystemClock: WallClock {
     public init() {}
 
     public var now: Date { Date() }
-}
 
-/// A clock that stands still until a test moves it.
-public final class TestClock: WallClock {
-    private let current: Mutex<Date>
-
-    /// Creates a clock showing `start` (by default 2026-01-01T00:00:00Z).
-    public init(_ start: Date = Date(timeIntervalSince1970: 1_767_225_600)) {
-        current = Mutex(start)
-    }
-
-    public var now: Date { current.withLock { $0 } }
-
-    /// Moves the clock forward by `interval` seconds.
-    public func advance(by interval: TimeInterval) {
-        current.withLock { $0 += interval }
-    }
-
-    /// Sets the clock to `date`.
-    public func set(_ date: Date) {
-        current.withLock { $0 = date }
+    public func sleep(until deadline: Date) async throws {
+        let seconds = deadline.timeIntervalSinceNow
+        guard seconds > 0 else { return try Task.checkCancellation() }
+        try await Task.sleep(for: .milliseconds(Int64((seconds * 1000).rounded(.up))))
     }
 }
 

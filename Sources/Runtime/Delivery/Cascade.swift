@@ -47,7 +47,7 @@ public struct Cascade: Sendable {
 
     /// Moves `clock` forward to `target`, stopping at each time something falls due on the way (in order)
     /// and settling there.
-    public func advance(_ clock: TestClock, to target: Date, maxSteps: Int = 10_000) async throws -> DeliveryPass {
+    public func advance(_ clock: ManualClock, to target: Date, maxSteps: Int = 10_000) async throws -> DeliveryPass {
         var total = try await settle()
         for _ in 0..<maxSteps {
             guard let next = total.nextDue, next <= target else { break }

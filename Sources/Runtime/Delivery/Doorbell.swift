@@ -1,4 +1,5 @@
 import Foundation
+import FunctionKit
 import Synchronization
 
 /// Wakes one waiting loop: a ring while nobody waits is kept, so the next wait returns at once.
@@ -29,11 +30,11 @@ public final class Doorbell: Sendable {
         waiter?.resume()
     }
 
-    /// Waits until the bell rings, `timeout` passes, or the task is cancelled. One waiter at a time.
-    public func wait(timeout: Duration?) async {
-        let alarm = timeout.map { timeout in
+    /// Waits until the bell rings, `clock` shows `deadline`, or the task is cancelled. One waiter at a time.
+    public func wait(until deadline: Date?, on clock: any WallClock) async {
+        let alarm = deadline.map { deadline in
             Task { [weak self] in
-                guard (try? await Task.sleep(for: timeout)) != nil else { return }
+                guard (try? await clock.sleep(until: deadline)) != nil else { return }
                 self?.ring()
             }
         }

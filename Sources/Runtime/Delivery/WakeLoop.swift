@@ -3,8 +3,8 @@ import FunctionKit
 import Logging
 import Synchronization
 
-/// The loop the dispatcher and the scheduler run in `serve`: a pass, then sleep until the pass's next due
-/// time, a ring of the doorbell, or `resync` — whichever comes first — until stopped or cancelled.
+/// The loop the dispatcher and the scheduler run in `serve`: a pass, then sleep on the clock until the pass's
+/// next due time, a ring of the doorbell, or `resync` — whichever comes first — until stopped or cancelled.
 ///
 /// Passes run at high priority. Delivery and timers are where the runtime keeps its promises (an event
 /// reaches its consumers within milliseconds, an order expires on time), and under a load of requests the
@@ -39,17 +39,15 @@ final class WakeLoop: Sendable {
         // Everything the loop awaits (the dispatcher's actor, the invocations, the commits it leads) runs at
         // its priority. (A child task given a higher priority than its parent's did not keep up: measured.)
         let loop = Task(priority: .high) {
+            let resyncSeconds = Double(resync.components.seconds) + Double(resync.components.attoseconds) / 1e18
             while !self.isStopping && !Task.isCancelled {
-                var timeout = resync
+                var wake = self.clock.now.addingTimeInterval(resyncSeconds)
                 do {
-                    if let next = try await pass().nextDue {
-                        let wait = next.timeIntervalSince(self.clock.now)
-                        timeout = min(resync, .milliseconds(max(0, Int64((wait * 1000).rounded(.up)))))
-                    }
+                    if let next = try await pass().nextDue { wake = min(wake, next) }
                 } catch {
                     self.logger.error("\(self.failure)", metadata: ["error": "\(error)"])
                 }
-                await self.doorbell.wait(timeout: timeout)
+                await self.doorbell.wait(until: wake, on: self.clock)
             }
         }
         await withTaskCancellationHandler {

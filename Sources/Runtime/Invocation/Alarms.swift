@@ -1,3 +1,5 @@
+import Foundation
+import FunctionKit
 import HeapModule
 import Synchronization
 
@@ -80,6 +82,34 @@ final class Alarms: Sendable {
             for ring in due { ring() }
             guard let next else { return }
             wakes = next
+        }
+    }
+}
+
+/// A time limit set on a clock: on the system clock, an entry in the process's shared ``Alarms``; on any
+/// other clock (one a test or `invoke --advance` moves), a task asleep on that clock.
+enum Alarm: Sendable {
+    case shared(UInt64)
+    case sleeper(Task<Void, Never>)
+
+    /// Calls `ring` once `seconds` have passed on `clock`, unless ``cancel()`` is called first.
+    static func set(on clock: any WallClock, after seconds: Double, _ ring: @escaping @Sendable () -> Void) -> Alarm {
+        if clock is SystemClock {
+            return .shared(Alarms.shared.set(at: .now + .milliseconds(Int64(seconds * 1000)), ring))
+        }
+        let due = clock.now.addingTimeInterval(seconds)
+        return .sleeper(
+            Task {
+                guard (try? await clock.sleep(until: due)) != nil else { return }
+                ring()
+            })
+    }
+
+    /// Forgets the alarm: it rings no more.
+    func cancel() {
+        switch self {
+        case .shared(let id): Alarms.shared.cancel(id)
+        case .sleeper(let task): task.cancel()
         }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import FunctionKit
 import Synchronization
 
 /// Thrown when a handler runs past its function's timeout.
@@ -24,11 +25,14 @@ enum Deadline {
     /// (`Task.immediate`): a handler that finishes without suspending — a point read on SQLite, say — is
     /// answered there, without a hop to another thread and back, and needs no alarm. One that suspends gets
     /// its time limit as an alarm on the process's shared ``Alarms``, not a second task.
+    ///
+    /// The time limit runs on `clock`: on the system clock an alarm on the process's shared ``Alarms``; on a
+    /// clock a test moves, it falls due when the test moves it past the limit.
     static func run<T: Sendable>(
-        _ function: String, seconds: Double, _ operation: @escaping @Sendable () async throws -> T
+        _ function: String, seconds: Double, on clock: any WallClock = SystemClock(),
+        _ operation: @escaping @Sendable () async throws -> T
     ) async throws -> T {
         let race = Race<T>()
-        let due = ContinuousClock.now + .milliseconds(Int64(seconds * 1000))
         let work = Task.immediate { race.finish(await capture(operation)) }
         if let early = race.takeEarly() { return try early.get() }
         defer { race.disarm() }
@@ -36,7 +40,7 @@ enum Deadline {
             try await withCheckedThrowingContinuation { continuation in
                 race.start(
                     continuation, work: work,
-                    alarm: Alarms.shared.set(at: due) {
+                    alarm: Alarm.set(on: clock, after: seconds) {
                         race.finish(.failure(FunctionTimedOut(function: function, seconds: seconds)))
                     })
             }
@@ -61,14 +65,14 @@ private final class Race<T: Sendable>: Sendable {
         /// An answer that came before the continuation was stored.
         var early: Result<T, any Error>?
         var work: Task<Void, Never>?
-        var alarm: UInt64?
+        var alarm: Alarm?
         var cancelled = false
     }
 
     private let state = Mutex(State())
 
     /// Stores what answers the caller and what to stop; answers at once if the handler already finished.
-    func start(_ continuation: CheckedContinuation<T, any Error>, work: Task<Void, Never>, alarm: UInt64) {
+    func start(_ continuation: CheckedContinuation<T, any Error>, work: Task<Void, Never>, alarm: Alarm) {
         let (early, cancelled) = state.withLock { state -> (Result<T, any Error>?, Bool) in
             state.work = work
             state.alarm = alarm
@@ -116,6 +120,6 @@ private final class Race<T: Sendable>: Sendable {
 
     /// The caller has its answer: the alarm is not needed any more.
     func disarm() {
-        if let alarm = state.withLock({ $0.alarm }) { Alarms.shared.cancel(alarm) }
+        state.withLock { $0.alarm }?.cancel()
     }
 }

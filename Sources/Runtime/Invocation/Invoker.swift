@@ -80,8 +80,11 @@ public struct Invoker: Sendable {
     public let storage: any StorageEngine
     /// Session tokens and cookies.
     public let sessions: SessionCodec
-    /// The clock handed to handlers.
+    /// The clock handed to handlers, and the one delivery sleeps on.
     public let clock: any WallClock
+    /// The clock handlers' time limits run on: real time, except where a test moves time to see a time-out.
+    /// (`invoke --advance` and the simulation move ``clock`` while handlers run, and keep real time here.)
+    public let deadlineClock: any WallClock
     /// The base logger.
     public let logger: Logger
     /// The schemas incoming events are checked against before a handler sees them (read when the first
@@ -96,17 +99,19 @@ public struct Invoker: Sendable {
     /// Creates an invoker.
     public init(
         registry: FunctionRegistry, storage: any StorageEngine, sessions: SessionCodec, clock: any WallClock,
-        logger: Logger, contracts: ContractCatalog? = nil, commits: CommitFeed = CommitFeed()
+        deadlineClock: any WallClock = SystemClock(), logger: Logger, contracts: ContractCatalog? = nil,
+        commits: CommitFeed = CommitFeed()
     ) {
         self.init(
-            registry: registry, storage: storage, sessions: sessions, clock: clock, logger: logger,
-            lazyContracts: contracts.map(LazyContracts.init), commits: commits)
+            registry: registry, storage: storage, sessions: sessions, clock: clock, deadlineClock: deadlineClock,
+            logger: logger, lazyContracts: contracts.map(LazyContracts.init), commits: commits)
     }
 
     /// Creates an invoker whose contracts are read when the first event needs them.
     public init(
         registry: FunctionRegistry, storage: any StorageEngine, sessions: SessionCodec, clock: any WallClock,
-        logger: Logger, lazyContracts: LazyContracts?, commits: CommitFeed = CommitFeed()
+        deadlineClock: any WallClock = SystemClock(), logger: Logger, lazyContracts: LazyContracts?,
+        commits: CommitFeed = CommitFeed()
     ) {
         self.registry = registry
         self.commits = commits
@@ -114,6 +119,7 @@ public struct Invoker: Sendable {
         self.storage = storage
         self.sessions = sessions
         self.clock = clock
+        self.deadlineClock = deadlineClock
         self.logger = logger
         self.loggers = Dictionary(
             registry.entries.map { entry in
@@ -160,7 +166,7 @@ public struct Invoker: Sendable {
         let response: HTTPResponse
         do {
             let request = request
-            response = try await Deadline.run(name, seconds: timeout(of: entry)) {
+            response = try await Deadline.run(name, seconds: timeout(of: entry), on: deadlineClock) {
                 try await function.handle(request, context: context)
             }
         } catch let error as FunctionError {
@@ -218,7 +224,9 @@ public struct Invoker: Sendable {
             inboxEntry: InboxEntry(consumer: name, source: event.source, eventID: event.id))
         let outcome: EventOutcome
         do {
-            try await Deadline.run(name, seconds: timeout(of: entry)) { try await run(event, context) }
+            try await Deadline.run(name, seconds: timeout(of: entry), on: deadlineClock) {
+                try await run(event, context)
+            }
             outcome = .handled
         } catch is DuplicateDelivery {
             outcome = .duplicate
