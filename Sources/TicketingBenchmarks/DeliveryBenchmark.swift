@@ -13,8 +13,8 @@ enum DeliveryBenchmark {
         let bench = BenchService()
         let invoker = try await bench.invoker(directory: directory)
         try await invoker.prepare()
-        let dispatcher = Dispatcher(invoker: invoker)
-        let scheduler = Scheduler(invoker: invoker)
+        let dispatcher = Dispatcher(invoker.deliveryContext())
+        let scheduler = Scheduler(invoker.deliveryContext())
         let loops = [
             Task { await dispatcher.run(resync: .seconds(3600)) }, Task { await scheduler.run(resync: .seconds(3600)) },
         ]

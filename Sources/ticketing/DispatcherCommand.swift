@@ -67,13 +67,13 @@ struct DispatcherCommand: AsyncParsableCommand {
         logger.logLevel = try Settings.logLevel(environment, default: .info)
         let target = remote.target
         let resync = delivery.duration
+        let context = local.invoker.deliveryContext(target: target)
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
                 services: [
                     .init(
-                        service: DeliveryService(
-                            Dispatcher(invoker: local.invoker, target: target, routing: routing), resync: resync)),
-                    .init(service: DeliveryService(Scheduler(invoker: local.invoker, target: target), resync: resync)),
+                        service: DeliveryService(Dispatcher(context, routing: routing), resync: resync)),
+                    .init(service: DeliveryService(Scheduler(context), resync: resync)),
                 ],
                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await local.runWatchingCommits {

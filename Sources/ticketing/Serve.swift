@@ -45,8 +45,9 @@ struct Serve: AsyncParsableCommand {
         let gateway = Gateway(invoker: local.invoker, bodyLimit: bodyLimit, openAPI: openAPI, logger: logger)
         let host = self.host
         let resync = delivery.duration
-        let dispatcher = Dispatcher(invoker: local.invoker)
-        let scheduler = Scheduler(invoker: local.invoker)
+        let context = local.invoker.deliveryContext()
+        let dispatcher = Dispatcher(context)
+        let scheduler = Scheduler(context)
         let application = Application(
             responder: gateway,
             configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "ticketing"),

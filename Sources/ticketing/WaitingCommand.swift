@@ -21,7 +21,7 @@ struct Waiting: AsyncParsableCommand {
 
     func run() async throws {
         let waiting = try await LocalProject.with(project) { local in
-            try await WaitingDelivery.list(local.invoker)
+            try await WaitingDelivery.list(local.invoker.deliveryContext())
         }
         switch output {
         case .json:

@@ -122,13 +122,13 @@ import Tickets
 
     @Test func deliveriesWaitingForARetryAreListed() async throws {
         try await withAudit { harness, audit in
-            #expect(try await WaitingDelivery.list(harness.invoker).isEmpty)
+            #expect(try await WaitingDelivery.list(harness.invoker.deliveryContext()).isEmpty)
             audit.wait("audit-on-ticket-created", times: 2)
             audit.fail("audit-fire", times: 1)
             try await AuditService.publish(["a"], harness.invoker, clock: harness.clock)
             try await AuditService.schedule("o1", at: harness.clock.now, harness.invoker, clock: harness.clock)
             _ = try await harness.settle()
-            let waiting = try await WaitingDelivery.list(harness.invoker)
+            let waiting = try await WaitingDelivery.list(harness.invoker.deliveryContext())
             #expect(waiting.map(\.kind) == [.event, .schedule])
             #expect(waiting.map(\.consumer) == ["audit-on-ticket-created", "audit-fire"])
             #expect(waiting.map(\.deferrals) == [1, 0])
@@ -136,7 +136,7 @@ import Tickets
             #expect(waiting.first?.lastError == "audit-on-ticket-created is waiting on purpose")
             #expect(waiting.last?.key == "o1")
             _ = try await harness.advance(by: 60)
-            #expect(try await WaitingDelivery.list(harness.invoker).isEmpty)
+            #expect(try await WaitingDelivery.list(harness.invoker.deliveryContext()).isEmpty)
         }
     }
 
@@ -349,7 +349,7 @@ import Tickets
     @Test(.timeLimit(.minutes(1))) func theDispatcherDeliversWhatIsCommittedWhileItWaits() async throws {
         let audit = AuditService()
         try await TestHarness.with(services: [audit.definition], manifest: AuditService.manifest) { harness in
-            let dispatcher = Dispatcher(invoker: harness.invoker)
+            let dispatcher = Dispatcher(harness.invoker.deliveryContext())
             // The resync falls due only when the test clock moves: only the commit's doorbell can wake it.
             let loop = Task { await dispatcher.run(resync: .seconds(3600)) }
             try await AuditService.publish(["a"], harness.invoker, clock: harness.clock)
@@ -364,8 +364,8 @@ import Tickets
     @Test(.timeLimit(.minutes(1))) func theSchedulerWakesForATimerSetWhileItWaits() async throws {
         let audit = AuditService()
         try await TestHarness.with(services: [audit.definition], manifest: AuditService.manifest) { harness in
-            let dispatcher = Dispatcher(invoker: harness.invoker)
-            let scheduler = Scheduler(invoker: harness.invoker)
+            let dispatcher = Dispatcher(harness.invoker.deliveryContext())
+            let scheduler = Scheduler(harness.invoker.deliveryContext())
             let loops = [
                 Task { await dispatcher.run(resync: .seconds(3600)) },
                 Task { await scheduler.run(resync: .seconds(3600)) },

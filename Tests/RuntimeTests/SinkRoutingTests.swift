@@ -41,7 +41,8 @@ import Testing
     @Test func everySubjectGoesToTheSinkOnceInCommitOrder() async throws {
         try await withAudit { harness in
             let sink = RecordingSink()
-            let dispatcher = Dispatcher(invoker: harness.invoker, target: sink.target, routing: .sink(attempts: 3))
+            let dispatcher = Dispatcher(
+                harness.invoker.deliveryContext(target: sink.target), routing: .sink(attempts: 3))
             let consumers = await dispatcher.subscriptions.map(\.consumer)
             #expect(consumers == [Dispatcher.sinkConsumer])
             try await AuditService.publish(["a", "b"], harness.invoker, clock: harness.clock)
@@ -63,7 +64,8 @@ import Testing
         try await TestHarness.with(services: [audit.definition, boxOffice], manifest: AuditService.manifest) {
             harness in
             let sink = RecordingSink(refusals: 1)
-            let dispatcher = Dispatcher(invoker: harness.invoker, target: sink.target, routing: .sink(attempts: 3))
+            let dispatcher = Dispatcher(
+                harness.invoker.deliveryContext(target: sink.target), routing: .sink(attempts: 3))
             try await AuditService.publish(["a"], harness.invoker, clock: harness.clock)
             let context = FunctionContext(
                 functionName: "box-office-test", invocationID: "box-office-1", clock: harness.clock,
@@ -87,7 +89,8 @@ import Testing
     @Test func aRefusingSinkIsRetriedThenDeadLetteredAndRedrivenToTheSink() async throws {
         try await withAudit { harness in
             let sink = RecordingSink(refusals: 2)
-            let dispatcher = Dispatcher(invoker: harness.invoker, target: sink.target, routing: .sink(attempts: 2))
+            let dispatcher = Dispatcher(
+                harness.invoker.deliveryContext(target: sink.target), routing: .sink(attempts: 2))
             try await AuditService.publish(["a", "b"], harness.invoker, clock: harness.clock)
             let first = try await dispatcher.deliverDue()
             #expect(first.deliveries.map(\.attempt) == [1])

@@ -27,8 +27,10 @@ public struct Cascade: Sendable {
     public init(
         invoker: Invoker, target: DeliveryTarget? = nil, retry: RetryPolicy = RetryPolicy(), serially: Bool = false
     ) {
-        dispatcher = Dispatcher(invoker: invoker, target: target, retry: retry, serially: serially)
-        scheduler = Scheduler(invoker: invoker, target: target, retry: retry, serially: serially)
+        let context = invoker.deliveryContext(target: target)
+        let settings = PassSettings(retry: retry, serially: serially)
+        dispatcher = Dispatcher(context, settings: settings)
+        scheduler = Scheduler(context, settings: settings)
     }
 
     /// Delivers and fires everything due at the clock's current time, until nothing is left. Retries and

@@ -1,5 +1,6 @@
 import Foundation
 import FunctionKit
+import Logging
 
 /// One attempt to hand an event to a function, made by the dispatcher, the scheduler or a redrive.
 public struct Delivery: Sendable {
@@ -102,7 +103,49 @@ public struct DeliveryTarget: Sendable {
     }
 }
 
+/// What the dispatcher and the scheduler work with, handed to them rather than found through the invoker:
+/// the functions declared, the services' databases and the runtime's own, the time, where to log, the
+/// commits that wake them, and where deliveries go.
+public struct DeliveryContext: Sendable {
+    /// The functions, their triggers and their attempts.
+    public var registry: FunctionRegistry
+    /// Each service's database (outboxes, timers), and the runtime's (cursors, dead letters).
+    public var databases: ServiceDatabases
+    /// The time deliveries are stamped with and due by, and what the loops sleep on.
+    public var clock: any WallClock
+    /// The runtime's logger; each loop labels it with its component.
+    public var logger: Logger
+    /// The commits that wake the loops.
+    public var commits: CommitFeed
+    /// Where events and timers are delivered.
+    public var target: DeliveryTarget
+
+    /// A context of the given parts.
+    public init(
+        registry: FunctionRegistry, databases: ServiceDatabases, clock: any WallClock, logger: Logger,
+        commits: CommitFeed, target: DeliveryTarget
+    ) {
+        self.registry = registry
+        self.databases = databases
+        self.clock = clock
+        self.logger = logger
+        self.commits = commits
+        self.target = target
+    }
+
+    /// The engine the databases live in (leases are taken there).
+    public var storage: any StorageEngine { databases.storage }
+}
+
 extension Invoker {
+    /// The context delivery runs in: this invoker's functions, databases, clock, logger and commits, with
+    /// deliveries made to `target` (by default the functions in this process).
+    public func deliveryContext(target: DeliveryTarget? = nil) -> DeliveryContext {
+        DeliveryContext(
+            registry: registry, databases: databases, clock: clock, logger: logger, commits: commits,
+            target: target ?? .local(self))
+    }
+
     /// Invokes `consumer` with `event` on behalf of the dispatcher or the scheduler. When the invocation
     /// cannot happen because of what was asked — the function is gone from the manifest or takes another
     /// trigger — trying again cannot help, so that delivery is rejected (and dead-lettered) on its own and

@@ -57,35 +57,23 @@ public actor Dispatcher {
 
     /// The subscriptions, in manifest order.
     public let subscriptions: [Subscription]
-    private let invoker: Invoker
-    private let target: DeliveryTarget
-    private let retry: RetryPolicy
-    private let batchSize: Int
-    private let serially: Bool
-    private let logger: Logger
+    private let context: DeliveryContext
+    private let settings: PassSettings
     private var cursors: [CursorKey: Cursor] = [:]
     private var passing = false
     private let loop: WakeLoop
+    private var logger: Logger { loop.logger }
 
-    /// Creates a dispatcher for every subscription of `invoker`'s registry, handing events to `target`
-    /// (the functions in this process by default); with `routing` `.sink`, every event goes to `target` once,
-    /// as ``sinkConsumer``. Subscriptions are served side by side; `serially` serves them one after another in
-    /// manifest order, so that a pass does the same things in the same order every time (the simulation).
-    public init(
-        invoker: Invoker, target: DeliveryTarget? = nil, routing: Routing = .subscriptions,
-        retry: RetryPolicy = RetryPolicy(), batchSize: Int = 100, serially: Bool = false
-    ) {
-        self.invoker = invoker
-        self.target = target ?? .local(invoker)
-        self.retry = retry
-        self.batchSize = batchSize
-        self.serially = serially
-        var logger = invoker.logger
-        logger[metadataKey: "component"] = "dispatcher"
-        self.logger = logger
+    /// Creates a dispatcher for every subscription of the context's registry, handing events to its target;
+    /// with `routing` `.sink`, every event goes to the target once, as ``sinkConsumer``. Subscriptions are
+    /// served side by side, or one after another in manifest order with `settings.serially`.
+    public init(_ context: DeliveryContext, routing: Routing = .subscriptions, settings: PassSettings = PassSettings())
+    {
+        self.context = context
+        self.settings = settings
         loop = WakeLoop(
-            doorbell: invoker.commits.published, clock: invoker.clock, logger: logger, failure: "delivery pass failed")
-        let registry = invoker.registry
+            context, component: "dispatcher", doorbell: context.commits.published, failure: "delivery pass failed")
+        let registry = context.registry
         switch routing {
         case .subscriptions:
             subscriptions = registry.entries.compactMap { entry in
@@ -99,11 +87,11 @@ public actor Dispatcher {
 
     /// The attempts `consumer` gets: its subscription's, else its function's.
     private func attempts(of consumer: String) -> Int {
-        subscriptions.first { $0.consumer == consumer }?.attempts ?? invoker.registry.attempts(of: consumer)
+        subscriptions.first { $0.consumer == consumer }?.attempts ?? context.registry.attempts(of: consumer)
     }
 
     /// The services whose outboxes are read.
-    private var publishers: [String] { invoker.registry.services.keys.sorted() }
+    private var publishers: [String] { context.registry.services.keys.sorted() }
 
     /// Delivers everything due now: new outbox events, retries whose backoff has passed, redriven dead
     /// letters. Subscriptions are served concurrently, each in its own commit order; one whose pass fails
@@ -125,7 +113,7 @@ public actor Dispatcher {
             }
         }
         let heads = latest
-        let storage = invoker.storage
+        let storage = context.storage
         var parts: [@Sendable () async throws -> DeliveryPass] = subscriptions.map { subscription in
             {
                 try await storage.withLease("dispatch:\(subscription.consumer)") {
@@ -137,7 +125,7 @@ public actor Dispatcher {
             try await storage.withLease("dispatch:redrive") { try await self.redriveDue() } ?? DeliveryPass()
         }
         if let unreadable { parts.append { throw unreadable } }
-        return try await DeliveryPass.gathering(parts, serially: serially)
+        return try await DeliveryPass.gathering(parts, serially: settings.serially)
     }
 
     /// Asks ``run(resync:)`` to return once the delivery in progress has finished.
@@ -169,12 +157,12 @@ public actor Dispatcher {
     }
 
     private func runtimeDatabase() async throws -> any ServiceDatabase {
-        try await invoker.storage.database(for: DeliveryTables.database, migrations: DeliveryTables.migrations)
+        try await context.databases.delivery()
     }
 
     /// The highest number in `publisher`'s outbox, once its committed rows are numbered.
     private func latestSeq(of publisher: String) async throws -> Int64 {
-        try await Outbox(invoker.database(for: publisher)).head()
+        try await Outbox(context.databases.database(for: publisher)).head()
     }
 
     /// Delivers one subscription's due events from every publisher. Its cursors are read again first:
@@ -206,13 +194,13 @@ public actor Dispatcher {
         while !isStopping {
             var cursor = cursors[key] ?? Cursor()
             guard max(cursor.position, cursor.scanned) < head else { return }
-            if let next = cursor.nextAttemptAt, next > invoker.clock.now {
+            if let next = cursor.nextAttemptAt, next > context.clock.now {
                 pass.due(at: next)
                 return
             }
             let from = max(cursor.position, cursor.scanned)
-            let events = try await Outbox(invoker.database(for: publisher)).events(
-                after: from, subject: subscription.subject, limit: batchSize)
+            let events = try await Outbox(context.databases.database(for: publisher)).events(
+                after: from, subject: subscription.subject, limit: settings.batchSize)
             guard !events.isEmpty else {
                 cursor.scanned = head
                 cursors[key] = cursor
@@ -241,10 +229,11 @@ public actor Dispatcher {
     {
         var cursor = cursors[key] ?? Cursor()
         var tries = DeliveryTries(
-            attempts: cursor.attempts, deferrals: cursor.deferrals, limit: subscription.attempts, policy: retry)
+            attempts: cursor.attempts, deferrals: cursor.deferrals, limit: subscription.attempts, policy: settings.retry
+        )
         let attempt = tries.attempt
-        let result = try await target.deliver(outboxEvent.event, subscription.consumer)
-        let now = invoker.clock.now
+        let result = try await context.target.deliver(outboxEvent.event, subscription.consumer)
+        let now = context.clock.now
         let action = tries.record(result.outcome, now: now)
         var lastError: String?
         switch action {
@@ -297,7 +286,7 @@ public actor Dispatcher {
     /// Delivers the redriven dead letters that are due.
     private func redriveDue() async throws -> DeliveryPass {
         let letters = DeadLetters(database: try await runtimeDatabase())
-        let now = invoker.clock.now
+        let now = context.clock.now
         var pass = DeliveryPass()
         for letter in try await letters.list(state: .redrive) where !isStopping {
             if letter.nextAttemptAt > now {
@@ -312,10 +301,10 @@ public actor Dispatcher {
     /// Sends a redriven dead letter again and records what ``DeliveryTries`` decides.
     private func redeliver(_ letter: DeadLetter, into letters: DeadLetters) async throws -> Delivery {
         var tries = DeliveryTries(
-            attempts: letter.attempts, limit: attempts(of: letter.consumer), policy: retry, mode: .redrive)
+            attempts: letter.attempts, limit: attempts(of: letter.consumer), policy: settings.retry, mode: .redrive)
         let attempt = tries.attempt
-        let result = try await target.deliver(letter.event, letter.consumer)
-        let now = self.invoker.clock.now
+        let result = try await context.target.deliver(letter.event, letter.consumer)
+        let now = context.clock.now
         let action = tries.record(result.outcome, now: now)
         try await letters.settle(letter, attempt: attempt, action: action, now: now)
         return Delivery(

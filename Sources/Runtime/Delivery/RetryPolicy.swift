@@ -25,3 +25,22 @@ public struct RetryPolicy: Sendable, Equatable {
         return min(maximumDelay, initialDelay * pow(2, exponent))
     }
 }
+
+/// How the dispatcher and the scheduler go about a pass.
+public struct PassSettings: Sendable, Equatable {
+    /// When a failing delivery is tried again, and when it is dead-lettered.
+    public var retry: RetryPolicy
+    /// How many events or timers are read at a time.
+    public var batchSize: Int
+    /// Whether the parts of a pass (subscriptions, services) are served one after another in a fixed order,
+    /// so that a pass does the same things in the same order every time (the simulation), rather than side
+    /// by side.
+    public var serially: Bool
+
+    /// Creates settings.
+    public init(retry: RetryPolicy = RetryPolicy(), batchSize: Int = 100, serially: Bool = false) {
+        self.retry = retry
+        self.batchSize = batchSize
+        self.serially = serially
+    }
+}

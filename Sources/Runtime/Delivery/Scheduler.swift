@@ -13,14 +13,11 @@ import Synchronization
 /// dead-lettered after the function's attempts; a deferred one (``EventOutcome/deferred(_:)``) is retried
 /// with the same backoff without using them up, up to ``RetryPolicy/maximumDeferrals``.
 public actor Scheduler {
-    private let invoker: Invoker
-    private let target: DeliveryTarget
-    private let retry: RetryPolicy
-    private let batchSize: Int
-    private let serially: Bool
-    private let logger: Logger
+    private let context: DeliveryContext
+    private let settings: PassSettings
     private var passing = false
     private let loop: WakeLoop
+    private var logger: Logger { loop.logger }
 
     /// The CloudEvent `source` of scheduled invocations.
     public static let source = "/ticketing/scheduler"
@@ -30,23 +27,13 @@ public actor Scheduler {
         "schedule:\(function)"
     }
 
-    /// Creates a scheduler over every service of `invoker`'s registry, firing timers at `target` (the
-    /// functions in this process by default). Services are served side by side; `serially` serves them one
-    /// after another in name order, so that a pass does the same things in the same order every time.
-    public init(
-        invoker: Invoker, target: DeliveryTarget? = nil, retry: RetryPolicy = RetryPolicy(), batchSize: Int = 100,
-        serially: Bool = false
-    ) {
-        self.invoker = invoker
-        self.target = target ?? .local(invoker)
-        self.retry = retry
-        self.batchSize = batchSize
-        self.serially = serially
-        var logger = invoker.logger
-        logger[metadataKey: "component"] = "scheduler"
-        self.logger = logger
+    /// Creates a scheduler over every service of the context's registry, firing timers at its target. Services
+    /// are served side by side, or one after another in name order with `settings.serially`.
+    public init(_ context: DeliveryContext, settings: PassSettings = PassSettings()) {
+        self.context = context
+        self.settings = settings
         loop = WakeLoop(
-            doorbell: invoker.commits.scheduled, clock: invoker.clock, logger: logger, failure: "scheduler pass failed")
+            context, component: "scheduler", doorbell: context.commits.scheduled, failure: "scheduler pass failed")
     }
 
     /// Fires every timer due now, oldest first within each service; services are served side by side, so
@@ -56,25 +43,25 @@ public actor Scheduler {
         guard !passing else { return DeliveryPass() }
         passing = true
         defer { passing = false }
-        let storage = invoker.storage
+        let storage = context.storage
         return try await DeliveryPass.gathering(
-            invoker.registry.services.keys.sorted().map { service in
+            context.registry.services.keys.sorted().map { service in
                 {
                     try await storage.withLease("schedule:\(service)") { try await self.fireDue(in: service) }
                         ?? DeliveryPass()
                 }
-            }, serially: serially)
+            }, serially: settings.serially)
     }
 
     private func fireDue(in service: String) async throws -> DeliveryPass {
         var pass = DeliveryPass()
-        let timers = Timers(try await invoker.database(for: service))
+        let timers = Timers(try await context.databases.database(for: service))
         while true {
-            let due = try await timers.due(at: invoker.clock.now, limit: batchSize)
+            let due = try await timers.due(at: context.clock.now, limit: settings.batchSize)
             for timer in due where !isStopping {
                 pass.deliveries.append(try await fire(timer, service: service, in: timers))
             }
-            if due.count < batchSize || isStopping { break }
+            if due.count < settings.batchSize || isStopping { break }
         }
         if let next = try await timers.nextDue() { pass.due(at: next) }
         return pass
@@ -96,11 +83,11 @@ public actor Scheduler {
     /// Fires one timer and carries out what ``DeliveryTries`` decides on the timer's row.
     private func fire(_ timer: ScheduledTimer, service: String, in timers: Timers) async throws -> Delivery {
         var tries = DeliveryTries(
-            attempts: timer.attempts, deferrals: timer.deferrals, limit: invoker.registry.attempts(of: timer.function),
-            policy: retry)
+            attempts: timer.attempts, deferrals: timer.deferrals, limit: context.registry.attempts(of: timer.function),
+            policy: settings.retry)
         let attempt = tries.attempt
-        let result = try await target.deliver(timer.event, timer.function)
-        let now = invoker.clock.now
+        let result = try await context.target.deliver(timer.event, timer.function)
+        let now = context.clock.now
         let action = tries.record(result.outcome, now: now)
         switch action {
         case .advance:
@@ -125,7 +112,7 @@ public actor Scheduler {
     private func deadLetter(
         _ timer: ScheduledTimer, service: String, error: String, attempts: Int, now: Date, in timers: Timers
     ) async throws {
-        try await DeadLetters.open(invoker.storage).add(
+        try await DeadLetters.open(context.storage).add(
             kind: .schedule, consumer: timer.function, origin: service, event: timer.event, error: error,
             attempts: attempts, now: now)
         try await timers.remove(timer)

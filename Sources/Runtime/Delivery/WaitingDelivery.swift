@@ -45,15 +45,15 @@ public struct WaitingDelivery: Sendable, Encodable {
     }
 
     /// Every delivery waiting for a retry, events first (by consumer), then timers (by service and due time).
-    public static func list(_ invoker: Invoker) async throws -> [WaitingDelivery] {
-        var waiting = try await DeliveryCursors.open(invoker.storage).waiting().map { row in
+    public static func list(_ context: DeliveryContext) async throws -> [WaitingDelivery] {
+        var waiting = try await DeliveryCursors.open(context.storage).waiting().map { row in
             WaitingDelivery(
                 kind: .event, consumer: row.consumer, origin: row.publisher, key: nil, attempts: row.attempts,
                 deferrals: row.deferrals, nextAttemptAt: row.nextAttemptAt ?? Date(epochMilliseconds: 0),
                 lastError: row.lastError)
         }
-        for service in invoker.registry.services.keys.sorted() {
-            waiting += try await Timers(invoker.database(for: service)).all(retried: true).map { timer in
+        for service in context.registry.services.keys.sorted() {
+            waiting += try await Timers(context.databases.database(for: service)).all(retried: true).map { timer in
                 WaitingDelivery(
                     kind: .schedule, consumer: timer.function, origin: service, key: timer.key,
                     attempts: timer.attempts, deferrals: timer.deferrals, nextAttemptAt: timer.dueAt, lastError: nil)

@@ -13,14 +13,17 @@ import Synchronization
 final class WakeLoop: Sendable {
     private let doorbell: Doorbell
     private let clock: any WallClock
-    private let logger: Logger
+    /// The logger of the loop's component.
+    let logger: Logger
     private let failure: String
     private let stopping = Mutex(false)
 
-    /// A loop woken by `doorbell`, logging a failed pass as `failure`.
-    init(doorbell: Doorbell, clock: any WallClock, logger: Logger, failure: String) {
+    /// The loop of `component` in `context`, woken by `doorbell`, logging a failed pass as `failure`.
+    init(_ context: DeliveryContext, component: String, doorbell: Doorbell, failure: String) {
         self.doorbell = doorbell
-        self.clock = clock
+        self.clock = context.clock
+        var logger = context.logger
+        logger[metadataKey: "component"] = "\(component)"
         self.logger = logger
         self.failure = failure
     }

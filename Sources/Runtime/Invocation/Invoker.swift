@@ -92,7 +92,8 @@ public struct Invoker: Sendable {
     public let contracts: LazyContracts?
     /// Hears every commit, to wake delivery and the scheduler.
     public let commits: CommitFeed
-    private let databases = OpenDatabases()
+    /// Each service's database, opened once.
+    public let databases: ServiceDatabases
     /// The base logger of each function, labelled with its name once.
     private let loggers: [String: Logger]
 
@@ -117,6 +118,7 @@ public struct Invoker: Sendable {
         self.commits = commits
         self.contracts = lazyContracts
         self.storage = storage
+        self.databases = ServiceDatabases(storage: storage, registry: registry)
         self.sessions = sessions
         self.clock = clock
         self.deadlineClock = deadlineClock
@@ -131,9 +133,7 @@ public struct Invoker: Sendable {
 
     /// The database of `service`, migrated.
     public func database(for service: String) async throws -> any ServiceDatabase {
-        try await databases.database(for: service) {
-            try await storage.database(for: service, migrations: registry.services[service]?.migrations ?? [])
-        }
+        try await databases.database(for: service)
     }
 
     /// Opens and migrates every service's database.
