@@ -18,10 +18,7 @@ struct Invariants {
     /// Whether `consumer`'s inbox holds `eventID`.
     static func inboxHolds(_ eventID: String, consumer: String, in harness: TestHarness) async throws -> Bool {
         guard let service = harness.invoker.registry.entry(named: consumer)?.service else { return false }
-        return try await harness.invoker.database(for: service).read { sql in
-            try await sql.select().column("event_id").from(MessagingTables.inbox)
-                .where("consumer", .equal, consumer).where("event_id", .equal, eventID).first() != nil
-        }
+        return try await Inbox.holds(eventID, consumer: consumer, in: harness.invoker.database(for: service))
     }
 
     private func rows(_ service: String, _ query: String) async throws -> [any SQLRow] {

@@ -101,14 +101,9 @@ public struct FunctionContext: Sendable {
         }
         let (value, effects) = try await database.transaction { sql in
             if let inboxEntry {
-                let recorded = try await sql.raw(
-                    """
-                    INSERT INTO \(unsafeRaw: MessagingTables.inbox) (consumer, source, event_id, processed_at) \
-                    VALUES (\(bind: inboxEntry.consumer), \(bind: inboxEntry.source), \(bind: inboxEntry.eventID), \
-                    \(bind: now.epochMilliseconds)) ON CONFLICT (consumer, source, event_id) DO NOTHING RETURNING event_id
-                    """
-                ).all()
-                guard !recorded.isEmpty else { throw DuplicateDelivery(entry: inboxEntry) }
+                guard try await Inbox.record(inboxEntry, at: now, in: sql) else {
+                    throw DuplicateDelivery(entry: inboxEntry)
+                }
             }
             let transaction = Transaction(sql: sql, now: now, service: service)
             let value = try await body(transaction)

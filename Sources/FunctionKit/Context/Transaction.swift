@@ -34,15 +34,7 @@ public final class Transaction: Sendable {
         let event = CloudEvent.published(
             id: UUID().lowercasedString, subject: Payload.subject, by: service, at: now,
             data: try JSONValue(parsing: data))
-        // SQL text, not a builder: every event is written here, and SQLKit's builders cost several times the
-        // statement itself to serialize (see scripts/bench, instructions per request).
-        try await sql.raw(
-            """
-            INSERT INTO \(unsafeRaw: MessagingTables.outbox) (event_id, subject, data, created_at) \
-            VALUES (\(bind: event.id), \(bind: event.type), \(bind: String(decoding: data, as: UTF8.self)), \
-            \(bind: now.epochMilliseconds))
-            """
-        ).run()
+        try await Outbox.append(event, data: data, at: now, in: sql)
         pending.withLock { $0.append(.published(event)) }
         return event
     }
@@ -57,14 +49,7 @@ public final class Transaction: Sendable {
         let invocation = ScheduledInvocation(
             id: UUID().lowercasedString, function: function, key: key, payload: try JSONValue(encoding: payload),
             dueAt: dueAt)
-        try await sql.delete(from: MessagingTables.timers).where("timer_key", .equal, key).run()
-        try await sql.insert(into: MessagingTables.timers)
-            .columns("id", "function", "timer_key", "payload", "due_at", "created_at")
-            .values(
-                SQLBind(invocation.id), SQLBind(function), SQLBind(key), SQLBind(try JSONCoding.string(payload)),
-                SQLBind(dueAt.epochMilliseconds), SQLBind(now.epochMilliseconds)
-            )
-            .run()
+        try await Timers.set(invocation, payload: try JSONCoding.string(payload), at: now, in: sql)
         pending.withLock { $0.append(.scheduled(invocation)) }
         return invocation
     }
@@ -72,10 +57,7 @@ public final class Transaction: Sendable {
     /// Withdraws the timer named `key`, if it has not fired. Returns whether one was pending.
     @discardableResult
     public func cancelSchedule(key: String) async throws -> Bool {
-        let rows = try await sql.delete(from: MessagingTables.timers).where("timer_key", .equal, key)
-            .returning("function").all()
-        guard let row = rows.first else { return false }
-        let function = try row.decode(column: "function", as: String.self)
+        guard let function = try await Timers.withdraw(key: key, in: sql) else { return false }
         pending.withLock { $0.append(.cancelledSchedule(function: function, key: key)) }
         return true
     }

@@ -20,11 +20,11 @@ public actor Scheduler {
     private var logger: Logger { loop.logger }
 
     /// The CloudEvent `source` of scheduled invocations.
-    public static let source = "/ticketing/scheduler"
+    public static let source = ScheduledTimer.source
 
     /// The CloudEvent `type` of a scheduled invocation of `function`.
     public static func eventType(for function: String) -> String {
-        "schedule:\(function)"
+        ScheduledTimer.eventType(for: function)
     }
 
     /// Creates a scheduler over every service of the context's registry, firing timers at its target. Services

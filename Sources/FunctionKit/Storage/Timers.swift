@@ -1,5 +1,4 @@
 import Foundation
-import FunctionKit
 import SQLKit
 
 /// A timer a handler set (`Transaction.schedule`), as the scheduler fires it.
@@ -19,6 +18,14 @@ public struct ScheduledTimer: Sendable {
     /// Deferred firings so far (``EventOutcome/deferred(_:)``); they never use up attempts.
     public var deferrals: Int
 
+    /// The CloudEvent `source` of scheduled invocations.
+    public static let source = "/ticketing/scheduler"
+
+    /// The CloudEvent `type` of a scheduled invocation of `function`.
+    public static func eventType(for function: String) -> String {
+        "schedule:\(function)"
+    }
+
     init(row: any SQLRow) throws {
         id = try row.decode(column: "id", as: String.self)
         function = try row.decode(column: "function", as: String.self)
@@ -32,19 +39,43 @@ public struct ScheduledTimer: Sendable {
     /// The CloudEvent the target is invoked with.
     public var event: CloudEvent {
         CloudEvent(
-            id: id, source: Scheduler.source, type: Scheduler.eventType(for: function), time: dueAt.iso8601,
+            id: id, source: Self.source, type: Self.eventType(for: function), time: dueAt.iso8601,
             data: payload, subject: key)
     }
 }
 
-/// A service's timers as the scheduler reads and settles them. (Handlers set and withdraw them through their
-/// transaction, in the same commit as their change.)
+/// A service's timers: the scheduled invocations its handlers asked for. Every statement on the table is
+/// here: handlers set and withdraw timers through their transaction (``set(_:payload:at:in:)``,
+/// ``withdraw(key:in:)``), in the same commit as their change; the scheduler reads and settles them.
 public struct Timers: Sendable {
     private let database: any ServiceDatabase
 
     /// The timers of `database`'s service.
     public init(_ database: any ServiceDatabase) {
         self.database = database
+    }
+
+    /// Sets `invocation` inside a handler's open transaction (scheduled at `now`), replacing the timer of the
+    /// same key if there is one.
+    static func set(_ invocation: ScheduledInvocation, payload: String, at now: Date, in sql: any SQLDatabase)
+        async throws
+    {
+        try await sql.delete(from: MessagingTables.timers).where("timer_key", .equal, invocation.key).run()
+        try await sql.insert(into: MessagingTables.timers)
+            .columns("id", "function", "timer_key", "payload", "due_at", "created_at")
+            .values(
+                SQLBind(invocation.id), SQLBind(invocation.function), SQLBind(invocation.key), SQLBind(payload),
+                SQLBind(invocation.dueAt.epochMilliseconds), SQLBind(now.epochMilliseconds)
+            )
+            .run()
+    }
+
+    /// Withdraws the timer named `key` inside a handler's open transaction; returns its function if one was
+    /// pending.
+    static func withdraw(key: String, in sql: any SQLDatabase) async throws -> String? {
+        let rows = try await sql.delete(from: MessagingTables.timers).where("timer_key", .equal, key)
+            .returning("function").all()
+        return try rows.first?.decode(column: "function", as: String.self)
     }
 
     /// Up to `limit` timers due at `now`, the earliest first.
@@ -77,7 +108,7 @@ public struct Timers: Sendable {
     }
 
     /// Moves `timer` to `date`, storing its tries so far.
-    func reschedule(_ timer: ScheduledTimer, attempts: Int, deferrals: Int, at date: Date) async throws {
+    package func reschedule(_ timer: ScheduledTimer, attempts: Int, deferrals: Int, at date: Date) async throws {
         try await database.transaction { sql in
             try await sql.update(MessagingTables.timers)
                 .set("attempts", to: attempts)
@@ -88,7 +119,7 @@ public struct Timers: Sendable {
     }
 
     /// Removes `timer` by id: if its key was scheduled again meanwhile, the new timer stays.
-    func remove(_ timer: ScheduledTimer) async throws {
+    package func remove(_ timer: ScheduledTimer) async throws {
         try await database.transaction { sql in
             try await sql.delete(from: MessagingTables.timers).where("id", .equal, timer.id).run()
         }

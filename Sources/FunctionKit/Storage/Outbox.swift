@@ -1,0 +1,81 @@
+import Contracts
+import Foundation
+import SQLKit
+
+/// A service's outbox: the events it published, in commit order. Every statement on the table is here:
+/// handlers append through their transaction's `publish` (``append(_:data:in:)``), in the same commit as their
+/// change; delivery reads how far it goes and the events after a position.
+public struct Outbox: Sendable {
+    private let database: any ServiceDatabase
+
+    /// The outbox of `database`'s service.
+    public init(_ database: any ServiceDatabase) {
+        self.database = database
+    }
+
+    /// Appends `event`, whose `data` is `data` as published, inside a handler's open transaction.
+    ///
+    /// SQL text, not a builder: every event is written here, and SQLKit's builders cost several times the
+    /// statement itself to serialize (see scripts/bench, instructions per request).
+    static func append(_ event: CloudEvent, data: Data, at time: Date, in sql: any SQLDatabase) async throws {
+        try await sql.raw(
+            """
+            INSERT INTO \(unsafeRaw: MessagingTables.outbox) (event_id, subject, data, created_at) \
+            VALUES (\(bind: event.id), \(bind: event.type), \(bind: String(decoding: data, as: UTF8.self)), \
+            \(bind: time.epochMilliseconds))
+            """
+        ).run()
+    }
+
+    /// The highest number in the outbox, once its committed rows are numbered (0 when it is empty).
+    public func head() async throws -> Int64 {
+        if let sequencing = database as? any OutboxSequencing { return try await sequencing.sequenceOutbox() }
+        return try await database.read { sql in
+            try await sql.select().column(SQLFunction("max", args: SQLColumn("seq")), as: "head")
+                .from(MessagingTables.outbox).first()?.decode(column: "head", as: Int64?.self) ?? 0
+        }
+    }
+
+    /// Up to `limit` events of `subject` (of every subject when `nil`) after `position`, oldest first. Only
+    /// numbered rows are read: on PostgreSQL, ``head()`` numbers those committed since it last ran.
+    public func events(after position: Int64, subject: String? = nil, limit: Int) async throws -> [OutboxEvent] {
+        let publisher = database.service
+        return try await database.read { sql in
+            var query = sql.select().columns(OutboxEvent.columns.map { SQLColumn($0) }).from(MessagingTables.outbox)
+            if let subject { query = query.where("subject", .equal, subject) }
+            return
+                try await query
+                .where("seq", .greaterThan, position)
+                .orderBy("seq").limit(limit).all()
+                .map { try OutboxEvent(row: $0, publisher: publisher) }
+        }
+    }
+}
+
+/// One row of a service's outbox, read back as the CloudEvent it was published as.
+public struct OutboxEvent: Sendable {
+    /// The row's position in commit order.
+    public var seq: Int64
+    /// The event.
+    public var event: CloudEvent
+
+    static let columns = ["seq", "event_id", "subject", "data", "created_at"]
+
+    init(row: any SQLRow, publisher: String) throws {
+        seq = try row.decode(column: "seq", as: Int64.self)
+        let subject = Subject(rawValue: try row.decode(column: "subject", as: String.self))
+        let data = try row.decode(column: "data", as: String.self)
+        let createdAt = Date(epochMilliseconds: try row.decode(column: "created_at", as: Int64.self))
+        event = CloudEvent.published(
+            id: try row.decode(column: "event_id", as: String.self), subject: subject, by: publisher, at: createdAt,
+            data: try JSONValue(parsing: Data(data.utf8)))
+    }
+}
+
+/// A database whose outbox rows are numbered in commit order only when asked (PostgreSQL: the engine's
+/// `PostgresMessaging`); on SQLite, whose one writer numbers them as they commit, nothing needs asking.
+public protocol OutboxSequencing: Sendable {
+    /// Numbers the committed rows not numbered yet, after every number handed out before; returns the
+    /// highest number.
+    func sequenceOutbox() async throws -> Int64
+}
