@@ -13,16 +13,19 @@ import SQLKit
 ///
 /// `ticketing-benchmarks requests get|post N` prepares a ticket and a session, answers a few requests to warm
 /// up, then answers N more and exits. Two runs with different N give the instructions of one request as the
-/// difference over the difference, with start-up and warm-up cancelled out.
+/// difference over the difference, with start-up and warm-up cancelled out. `get-logged` is `get` with the
+/// access log on, as `serve` runs at its default `LOG_LEVEL` (lines to standard error).
 enum RequestProfile {
-    static func run(_ kind: String, count: Int) async throws {
+    static func run(_ requested: String, count: Int) async throws {
+        let logged = requested.hasSuffix("-logged")
+        let kind = logged ? String(requested.dropLast("-logged".count)) : requested
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
             "ticketing-bench-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: directory) }
         let (invoker, token, created) = try await BenchService().market(directory: directory)
         let id = created.response.jsonBody?["id"]?.stringValue ?? ""
         var logger = Logger(label: "bench")
-        logger.logLevel = .warning
+        logger.logLevel = logged ? .info : .warning
         let gateway = Gateway(invoker: invoker, logger: logger)
         // A listening socket nobody connects to stands in for the connection a request would come on.
         let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(

@@ -40,6 +40,9 @@ public struct Gateway: HTTPResponder {
         self.openAPI = openAPI.flatMap { try? FunctionKit.HTTPResponse.json(200, $0) }
     }
 
+    /// The access log's `[source]`, the module's name, given rather than derived from the file on every line.
+    private static let logSource = "Runtime"
+
     public func respond(to request: Request, context: GatewayContext) async throws -> Response {
         let started = ContinuousClock.now
         let requestID = request.headers[.requestID].flatMap { $0.isEmpty ? nil : $0 } ?? UUID().lowercasedString
@@ -51,7 +54,7 @@ public struct Gateway: HTTPResponder {
         let tenths = elapsed.components.seconds * 10_000 + elapsed.components.attoseconds / 100_000_000_000_000
         logger.info(
             "\(request.method.rawValue) \(request.uri.path) \(response.statusCode) \(tenths / 10).\(tenths % 10)ms",
-            metadata: ["function": "\(function ?? "-")", "request": "\(requestID)"])
+            metadata: ["function": .string(function ?? "-"), "request": .string(requestID)], source: Self.logSource)
         return http
     }
 
