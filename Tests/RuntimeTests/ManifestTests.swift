@@ -5,11 +5,12 @@ import FunctionKit
 import FunctionTesting
 import Orders
 import Payments
-import Runtime
 import Stripe
 import Testing
 import Tickets
 import Web
+
+@testable import Runtime
 
 /// functions.yaml parsing and its validation against the compiled handlers (SPEC §3).
 @Suite struct ManifestTests {
@@ -164,5 +165,14 @@ import Web
         #expect(route.match(path: "/api/tickets") == nil)
         #expect(route.match(path: "/api/tickets/a/b") == nil)
         #expect(route.path(filling: ["id": "x y"]) == "/api/tickets/x%20y")
+    }
+
+    @Test(
+        arguments: [
+            ("/api/tickets/t1", ["api", "tickets", "t1"]), ("//api//tickets/", ["api", "tickets"]), ("/", []), ("", []),
+            ("/é/ü%2Fx", ["é", "ü%2Fx"]), ("api", ["api"]),
+        ] as [(String, [Substring])])
+    func aPathSplitsIntoItsNonEmptySegments(path: String, pieces: [Substring]) {
+        #expect(Route.pieces(of: path) == pieces)
     }
 }

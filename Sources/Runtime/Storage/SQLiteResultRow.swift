@@ -26,6 +26,12 @@ struct SQLiteResultRow: SQLRow {
             self.positions = positions
         }
 
+        /// Where `column` is (its first occurrence). Rows have a handful of columns, whose names are short
+        /// enough to compare as two words each: a scan beats hashing the name, up to a dozen or so columns.
+        func position(of column: String) -> Int? {
+            names.count <= 16 ? names.firstIndex(of: column) : positions[column]
+        }
+
         /// Whether `statement`'s result has exactly these columns, compared in place (no strings made).
         func describe(_ statement: OpaquePointer) -> Bool {
             guard Int(sqlite_nio_sqlite3_column_count(statement)) == names.count else { return false }
@@ -49,15 +55,15 @@ struct SQLiteResultRow: SQLRow {
 
     var allColumns: [String] { columns.names }
 
-    func contains(column: String) -> Bool { columns.positions[column] != nil }
+    func contains(column: String) -> Bool { columns.position(of: column) != nil }
 
     func decodeNil(column: String) throws -> Bool {
-        guard let index = columns.positions[column] else { return true }
+        guard let index = columns.position(of: column) else { return true }
         return values[index] == .null
     }
 
     func decode<D: Decodable>(column: String, as type: D.Type) throws -> D {
-        guard let index = columns.positions[column] else {
+        guard let index = columns.position(of: column) else {
             throw DecodingError.keyNotFound(
                 SQLiteColumnKey(column), .init(codingPath: [], debugDescription: "no column '\(column)' in the row"))
         }
