@@ -158,7 +158,7 @@ public struct Invoker: Sendable {
         }
         let effects = EffectLog(onCommit: commits.committed)
         var logger = self.logger(of: name)
-        logger[metadataKey: "request"] = "\(request.requestContext.requestId)"
+        logger[metadataKey: "request"] = .string(request.requestContext.requestId)
         let context = FunctionContext(
             functionName: name, invocationID: request.requestContext.requestId, clock: clock, logger: logger,
             session: await sessions.session(for: request, now: clock.now), sessions: sessions,
@@ -217,7 +217,7 @@ public struct Invoker: Sendable {
         }
         let effects = EffectLog(onCommit: commits.committed)
         var logger = self.logger(of: name)
-        logger[metadataKey: "event"] = "\(event.id)"
+        logger[metadataKey: "event"] = .string(event.id)
         let context = FunctionContext(
             functionName: name, invocationID: event.id, clock: clock, logger: logger, session: nil, sessions: sessions,
             database: try await database(for: entry.service), effects: effects,
@@ -250,7 +250,7 @@ public struct Invoker: Sendable {
 
     /// The seconds `entry`'s handler may run.
     private func timeout(of entry: FunctionRegistry.Entry) -> Double {
-        registry.timeout(of: entry.name)
+        registry.timeout(of: entry)
     }
 
     private func entry(_ name: String) throws -> FunctionRegistry.Entry {

@@ -63,7 +63,12 @@ public struct FunctionRegistry: Sendable {
     /// The seconds `name`'s handler may run: the function's own `timeout`, else the manifest's, else the
     /// default.
     public func timeout(of name: String) -> Double {
-        entry(named: name)?.declaration.timeout ?? manifest.settings.timeout ?? Manifest.defaultTimeout
+        entry(named: name).map(timeout(of:)) ?? manifest.settings.timeout ?? Manifest.defaultTimeout
+    }
+
+    /// The seconds `entry`'s handler may run (as ``timeout(of:)-(String)``, without looking the entry up again).
+    public func timeout(of entry: Entry) -> Double {
+        entry.declaration.timeout ?? manifest.settings.timeout ?? Manifest.defaultTimeout
     }
 
     /// The HTTP function whose route matches `method` and `path`, with the path's parameters.
