@@ -1,5 +1,3 @@
-// The fallback for libcurl before 7.85 names an option that later versions mark deprecated.
-#define CURL_DISABLE_DEPRECATION
 #include "CCurl.h"
 
 #include <dlfcn.h>

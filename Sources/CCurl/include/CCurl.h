@@ -1,11 +1,11 @@
 // libcurl, loaded when first used instead of linked: a process that never sends an HTTP request does not
 // load libcurl and the ~35 libraries it needs (TLS, Kerberos, LDAP, IDN, ...), which cost more start-up time
-// than the rest of the program. The functions below call into the loaded library; libcurl's own header
-// gives the option and info constants, so they are libcurl's, not copies.
+// than the rest of the program. The functions below call into the loaded library; CurlABI.h declares the
+// types and constants they take, checked against libcurl's own header by `scripts/check-curl-abi`.
 #ifndef TICKETING_CCURL_H
 #define TICKETING_CCURL_H
 
-#include <curl/curl.h>
+#include "CurlABI.h"
 #include <stddef.h>
 
 /// Loads libcurl (libcurl.so.4) and initializes it, once per process; later calls return the first result.
