@@ -37,6 +37,6 @@ public struct Subject: RawRepresentable, Hashable, Sendable, Codable, CustomStri
 
     /// The subject written with dashes, as used in function names (`ticket-created`).
     public var dashed: String {
-        rawValue.replacingOccurrences(of: ":", with: "-")
+        String(rawValue.map { $0 == ":" ? "-" : $0 })
     }
 }

@@ -164,7 +164,16 @@ struct JSONParser {
         index += 1
         // Most strings have no escape: their bytes are the string, checked once.
         let start = index
-        while let byte = current, byte != UInt8(ascii: "\""), byte != UInt8(ascii: "\\"), byte >= 0x20 { index += 1 }
+        var ascii = true
+        while let byte = current, byte != UInt8(ascii: "\""), byte != UInt8(ascii: "\\"), byte >= 0x20 {
+            ascii = ascii && byte < 0x80
+            index += 1
+        }
+        // ASCII is valid UTF-8 as it stands: no validation, no copy.
+        if ascii, current == UInt8(ascii: "\"") {
+            index += 1
+            return String(decoding: bytes[start..<(index - 1)], as: UTF8.self)
+        }
         var utf8 = Array(bytes[start..<index])
         while true {
             guard let byte = current else { throw malformed("unterminated string") }

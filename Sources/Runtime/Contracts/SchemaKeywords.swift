@@ -31,7 +31,7 @@ enum SchemaKeywords {
         guard case .object(let members) = schema else { return nil }
         for key in members.keys.sorted() {
             guard let value = members[key] else { continue }
-            let path = location + "/" + escape(key)
+            let path = location + "/" + JSONPointer.escape(key)
             if subschema.contains(key) {
                 if let found = unsupported(in: value, at: path) { return found }
             } else if subschemaArrays.contains(key) {
@@ -41,16 +41,12 @@ enum SchemaKeywords {
             } else if subschemaMaps.contains(key) {
                 for name in (value.objectValue ?? [:]).keys.sorted() {
                     guard let part = value.objectValue?[name] else { continue }
-                    if let found = unsupported(in: part, at: path + "/" + escape(name)) { return found }
+                    if let found = unsupported(in: part, at: path + "/" + JSONPointer.escape(name)) { return found }
                 }
             } else if !assertions.contains(key) && !annotations.contains(key) && !key.hasPrefix("x-") {
                 return (key, path)
             }
         }
         return nil
-    }
-
-    private static func escape(_ key: String) -> String {
-        key.replacingOccurrences(of: "~", with: "~0").replacingOccurrences(of: "/", with: "~1")
     }
 }

@@ -75,7 +75,7 @@ public struct SchemaValidator: Sendable {
         }
         var target = document
         for token in fragment.split(separator: "/", omittingEmptySubsequences: true) {
-            let key = token.replacingOccurrences(of: "~1", with: "/").replacingOccurrences(of: "~0", with: "~")
+            let key = JSONPointer.unescape(token)
             switch target {
             case .object(let members) where members[key] != nil:
                 target = members[key] ?? .null
@@ -182,11 +182,11 @@ private struct Run {
         let properties = schema["properties"]?.objectValue ?? [:]
         for key in members.keys.sorted() {
             guard let value = members[key] else { continue }
-            let path = instancePath + "/" + Self.escape(key)
+            let path = instancePath + "/" + JSONPointer.escape(key)
             if let property = properties[key] {
                 try check(
                     value, property, base: base, root: root, instancePath: path,
-                    schemaPath: schemaPath + "/properties/" + Self.escape(key))
+                    schemaPath: schemaPath + "/properties/" + JSONPointer.escape(key))
             } else if let additional = schema["additionalProperties"] {
                 if case .bool(false) = additional {
                     fail(path, schemaPath + "/additionalProperties", "property '\(key)' is not allowed")
@@ -309,12 +309,6 @@ private struct Run {
 
     static func describe(_ value: JSONValue) -> String {
         (try? JSONCoding.string(value)) ?? "\(value)"
-    }
-
-    static func escape(_ key: String) -> String {
-        // Most keys hold neither character: they are their own escape.
-        guard key.utf8.contains(where: { $0 == UInt8(ascii: "~") || $0 == UInt8(ascii: "/") }) else { return key }
-        return key.replacingOccurrences(of: "~", with: "~0").replacingOccurrences(of: "/", with: "~1")
     }
 }
 
