@@ -37,6 +37,6 @@ public struct Subject: RawRepresentable, Hashable, Sendable, Codable, CustomStri
 
     /// The subject written with dashes, as used in function names (`ticket-created`).
     public var dashed: String {
-        String(rawValue.map { $0 == ":" ? "-" : $0 })
+        String(decoding: rawValue.utf8.map { $0 == UInt8(ascii: ":") ? UInt8(ascii: "-") : $0 }, as: UTF8.self)
     }
 }

@@ -13,14 +13,9 @@ public struct CreateTicket: HTTPFunction {
         let input = try TicketInput(from: request)
         let id = UUID().lowercasedString
         let ticket = try await context.transaction { transaction in
-            let row = try await transaction.sql.raw(
-                """
-                INSERT INTO \(unsafeRaw: TicketRecord.table) \
-                (id, title, title_search, price_cents, user_id, version, created_at) \
-                VALUES (\(bind: id), \(bind: input.title), \(bind: input.title.lowercased()), \(bind: input.price.cents), \
-                \(bind: seller.id), \(bind: 0), \(bind: transaction.now.epochMilliseconds)) \
-                RETURNING \(unsafeRaw: TicketRecord.columnList)
-                """
+            let row = try await Self.insert.query(
+                id, input.title, input.title.lowercased(), input.price.cents, seller.id, 0,
+                transaction.now.epochMilliseconds, on: transaction.sql
             ).first()
             guard let row else { throw FunctionError.badRequest("Ticket was not stored") }
             let ticket = try TicketRecord(row: row)
@@ -32,4 +27,10 @@ public struct CreateTicket: HTTPFunction {
         }
         return try .json(201, ticket.body)
     }
+
+    private static let insert = SQLTemplate(
+        """
+        INSERT INTO \(TicketRecord.table) (id, title, title_search, price_cents, user_id, version, created_at) \
+        VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING \(TicketRecord.columnList)
+        """)
 }

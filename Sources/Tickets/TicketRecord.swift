@@ -28,12 +28,13 @@ struct TicketRecord: Sendable, Equatable {
     /// The columns as a select list.
     static let columnList = columns.joined(separator: ", ")
 
-    /// The ticket with `id`, or `nil`. SQL text rather than a builder: this is `GET /api/tickets/{id}`, the
+    /// The ticket with `id`, or `nil`. An ``SQLTemplate`` rather than a builder: this is `GET /api/tickets/{id}`, the
     /// busiest read, and the builder cost four times the text (scripts/bench, instructions per request).
     static func find(id: String, in sql: any SQLDatabase) async throws -> TicketRecord? {
-        try await sql.raw("SELECT \(unsafeRaw: columnList) FROM \(unsafeRaw: table) WHERE id = \(bind: id)").first()
-            .map(TicketRecord.init(row:))
+        try await select.query(id, on: sql).first().map(TicketRecord.init(row:))
     }
+
+    private static let select = SQLTemplate("SELECT \(columnList) FROM \(table) WHERE id = ?")
 
     /// The ticket as clients see it.
     var body: TicketBody {

@@ -62,7 +62,7 @@ extension HTTPRequest {
     /// JSON when given (`application/json`, parameters allowed). Broken JSON, or JSON that is not an object,
     /// is a 400 in the SPEC error shape.
     public func jsonObject() throws -> RequestBody {
-        if let contentType = header("content-type"),
+        if let contentType = header("content-type"), !Self.isPlainJSON(contentType),
             let mediaType = contentType.split(separator: ";").first?.trimmingWhitespace().lowercased(),
             mediaType != "application/json", !mediaType.hasSuffix("+json")
         {
@@ -78,5 +78,11 @@ extension HTTPRequest {
             throw FunctionError.badRequest("Request body must be a JSON object")
         }
         return RequestBody(members: members, outOfRange: outOfRange)
+    }
+
+    /// Whether `contentType` is JSON as nearly every client writes it (`application/json`, perhaps with
+    /// parameters): the answer without splitting, trimming and lower-casing it.
+    private static func isPlainJSON(_ contentType: String) -> Bool {
+        contentType == "application/json" || contentType.hasPrefix("application/json;")
     }
 }

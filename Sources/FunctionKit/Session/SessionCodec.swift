@@ -69,6 +69,10 @@ public struct SessionCodec: Sendable {
     /// The session of a request: its `Authorization: Bearer` token, else its `session` cookie.
     public func session(for request: HTTPRequest, now: Date) async -> Session? {
         if let authorization = request.header("authorization") {
+            // As nearly every client writes it: no splitting or lower-casing.
+            if authorization.hasPrefix("Bearer ") {
+                return await session(fromToken: authorization.dropFirst(7).trimmingWhitespace(), now: now)
+            }
             let parts = authorization.split(separator: " ", maxSplits: 1)
             if parts.count == 2, parts[0].lowercased() == "bearer" {
                 return await session(fromToken: parts[1].trimmingWhitespace(), now: now)

@@ -7,17 +7,19 @@ public enum Inbox {
     /// Records `entry` inside the consumer's open transaction; `false` when it was already there (the event
     /// was handled before).
     ///
-    /// SQL text, not a builder: every delivery writes here (see ``Outbox/append(_:data:at:in:)``).
+    /// An ``SQLTemplate``, not a builder: every delivery writes here (see ``Outbox/append(_:data:at:in:)``).
     static func record(_ entry: InboxEntry, at time: Date, in sql: any SQLDatabase) async throws -> Bool {
-        let recorded = try await sql.raw(
-            """
-            INSERT INTO \(unsafeRaw: MessagingTables.inbox) (consumer, source, event_id, processed_at) \
-            VALUES (\(bind: entry.consumer), \(bind: entry.source), \(bind: entry.eventID), \
-            \(bind: time.epochMilliseconds)) ON CONFLICT (consumer, source, event_id) DO NOTHING RETURNING event_id
-            """
+        let recorded = try await insert.query(
+            entry.consumer, entry.source, entry.eventID, time.epochMilliseconds, on: sql
         ).all()
         return !recorded.isEmpty
     }
+
+    private static let insert = SQLTemplate(
+        """
+        INSERT INTO \(MessagingTables.inbox) (consumer, source, event_id, processed_at) VALUES (?, ?, ?, ?) \
+        ON CONFLICT (consumer, source, event_id) DO NOTHING RETURNING event_id
+        """)
 
     /// Whether `consumer` has handled the event with id `eventID` (from any source), in `database`.
     public static func holds(_ eventID: String, consumer: String, in database: any ServiceDatabase) async throws

@@ -15,17 +15,17 @@ public struct Outbox: Sendable {
 
     /// Appends `event`, whose `data` is `data` as published, inside a handler's open transaction.
     ///
-    /// SQL text, not a builder: every event is written here, and SQLKit's builders cost several times the
-    /// statement itself to serialize (see scripts/bench, instructions per request).
+    /// An ``SQLTemplate``, not a builder: every event is written here, and SQLKit's builders (and even its
+    /// interpolated text) cost several times the statement itself to serialize (see scripts/bench,
+    /// instructions per request).
     static func append(_ event: CloudEvent, data: Data, at time: Date, in sql: any SQLDatabase) async throws {
-        try await sql.raw(
-            """
-            INSERT INTO \(unsafeRaw: MessagingTables.outbox) (event_id, subject, data, created_at) \
-            VALUES (\(bind: event.id), \(bind: event.type), \(bind: String(decoding: data, as: UTF8.self)), \
-            \(bind: time.epochMilliseconds))
-            """
+        try await insert.query(
+            event.id, event.type, String(decoding: data, as: UTF8.self), time.epochMilliseconds, on: sql
         ).run()
     }
+
+    private static let insert = SQLTemplate(
+        "INSERT INTO \(MessagingTables.outbox) (event_id, subject, data, created_at) VALUES (?, ?, ?, ?)")
 
     /// The highest number in the outbox, once its committed rows are numbered (0 when it is empty).
     public func head() async throws -> Int64 {
