@@ -54,6 +54,8 @@ let package = Package(
         .target(name: "Orders", dependencies: ["FunctionKit", "Contracts"]),
         // libcurl, loaded on first use (CCurl); the HTTP client over it (CurlHTTP).
         .target(name: "CCurl"),
+        // SQLite settings Swift cannot pass itself (sqlite3_db_config is variadic).
+        .target(name: "CSQLiteSupport"),
         .target(name: "CurlHTTP", dependencies: ["CCurl"]),
         .target(name: "Stripe", dependencies: ["CurlHTTP"]),
         .target(
@@ -72,7 +74,7 @@ let package = Package(
         .target(
             name: "Runtime",
             dependencies: [
-                "FunctionKit", "Contracts", "CurlHTTP",
+                "FunctionKit", "Contracts", "CurlHTTP", "CSQLiteSupport",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "SQLiteKit", package: "sqlite-kit"),

@@ -14,11 +14,14 @@ import SQLKit
 /// `ticketing-benchmarks requests get|post N` prepares a ticket and a session, answers a few requests to warm
 /// up, then answers N more and exits. Two runs with different N give the instructions of one request as the
 /// difference over the difference, with start-up and warm-up cancelled out. `get-logged` is `get` with the
-/// access log on, as `serve` runs at its default `LOG_LEVEL` (lines to standard error).
+/// access log on, as `serve` runs at its default `LOG_LEVEL` (lines to standard error); `post-delivered` is
+/// `post` with a dispatcher pass after each request, which delivers its `ticket:created` to a subscriber
+/// whose handler commits an empty transaction: the difference from `post` is what delivering one event costs.
 enum RequestProfile {
     static func run(_ requested: String, count: Int) async throws {
         let logged = requested.hasSuffix("-logged")
-        let kind = logged ? String(requested.dropLast("-logged".count)) : requested
+        let delivered = requested.hasSuffix("-delivered")
+        let kind = logged || delivered ? String(requested.prefix { $0 != "-" }) : requested
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
             "ticketing-bench-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -72,11 +75,14 @@ enum RequestProfile {
             await invoker.storage.shutdown()
             return
         }
+        let dispatcher = delivered ? Dispatcher(invoker.deliveryContext()) : nil
+        _ = try await dispatcher?.deliverDue()  // the event of the ticket the market was set up with
         for _ in 0..<(50 + count) {
             let request = Request(head: head, body: RequestBody(buffer: body))
             let context = GatewayContext(source: ApplicationRequestContextSource(channel: channel, logger: logger))
             let response = try await gateway.respond(to: request, context: context)
             if response.status.code >= 300 { failures += 1 }
+            if let dispatcher, try await dispatcher.deliverDue().deliveries.count != 1 { failures += 1 }
         }
         try await channel.close()
         await invoker.storage.shutdown()

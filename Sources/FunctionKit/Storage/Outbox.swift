@@ -31,8 +31,7 @@ public struct Outbox: Sendable {
     public func head() async throws -> Int64 {
         if let sequencing = database as? any OutboxSequencing { return try await sequencing.sequenceOutbox() }
         return try await database.read { sql in
-            try await sql.select().column(SQLFunction("max", args: SQLColumn("seq")), as: "head")
-                .from(MessagingTables.outbox).first()?.decode(column: "head", as: Int64?.self) ?? 0
+            try await Self.head.query(on: sql).first()?.decode(column: "head", as: Int64?.self) ?? 0
         }
     }
 
@@ -41,15 +40,25 @@ public struct Outbox: Sendable {
     public func events(after position: Int64, subject: String? = nil, limit: Int) async throws -> [OutboxEvent] {
         let publisher = database.service
         return try await database.read { sql in
-            var query = sql.select().columns(OutboxEvent.columns.map { SQLColumn($0) }).from(MessagingTables.outbox)
-            if let subject { query = query.where("subject", .equal, subject) }
-            return
-                try await query
-                .where("seq", .greaterThan, position)
-                .orderBy("seq").limit(limit).all()
-                .map { try OutboxEvent(row: $0, publisher: publisher) }
+            let query =
+                if let subject {
+                    Self.eventsOfSubject.query(subject, position, limit, on: sql)
+                } else {
+                    Self.events.query(position, limit, on: sql)
+                }
+            return try await query.all().map { try OutboxEvent(row: $0, publisher: publisher) }
         }
     }
+
+    // Templates, not builders: the dispatcher runs these on every pass.
+    private static let head = SQLTemplate("SELECT max(seq) AS head FROM \(MessagingTables.outbox)")
+    private static let events = SQLTemplate(
+        "SELECT \(OutboxEvent.columnList) FROM \(MessagingTables.outbox) WHERE seq > ? ORDER BY seq LIMIT ?")
+    private static let eventsOfSubject = SQLTemplate(
+        """
+        SELECT \(OutboxEvent.columnList) FROM \(MessagingTables.outbox) WHERE subject = ? AND seq > ? \
+        ORDER BY seq LIMIT ?
+        """)
 }
 
 /// One row of a service's outbox, read back as the CloudEvent it was published as.
@@ -60,6 +69,7 @@ public struct OutboxEvent: Sendable {
     public var event: CloudEvent
 
     static let columns = ["seq", "event_id", "subject", "data", "created_at"]
+    static let columnList = columns.joined(separator: ", ")
 
     init(row: any SQLRow, publisher: String) throws {
         seq = try row.decode(column: "seq", as: Int64.self)

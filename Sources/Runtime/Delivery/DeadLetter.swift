@@ -87,11 +87,16 @@ public struct DeadLetters: Sendable {
     /// Every dead letter, oldest first; only those `state` when given.
     public func list(state: DeadLetter.State? = nil) async throws -> [DeadLetter] {
         try await database.read { sql in
-            var query = sql.select().column("*").from(DeliveryTables.deadLetters)
-            if let state { query = query.where("state", .equal, state.rawValue) }
-            return try await query.orderBy("id").all().map(DeadLetter.init(row:))
+            // The dispatcher asks for those put back on every pass: a template, not a builder.
+            if let state {
+                return try await Self.inState.query(state.rawValue, on: sql).all().map(DeadLetter.init(row:))
+            }
+            return try await sql.select().column("*").from(DeliveryTables.deadLetters).orderBy("id").all()
+                .map(DeadLetter.init(row:))
         }
     }
+
+    private static let inState = SQLTemplate("SELECT * FROM \(DeliveryTables.deadLetters) WHERE state = ? ORDER BY id")
 
     /// Puts the dead letters `ids` (every dead one when `nil`) back for delivery, due at `now`. Returns the
     /// ids put back.

@@ -28,10 +28,7 @@ struct DeliveryCursors: Sendable {
 
     /// `consumer`'s cursors, one per publisher it has read.
     func rows(of consumer: String) async throws -> [Row] {
-        try await database.read { sql in
-            try await sql.select().column("*").from(DeliveryTables.cursors).where("consumer", .equal, consumer)
-                .all().map(Row.init(row:))
-        }
+        try await database.read { sql in try await Self.select.query(consumer, on: sql).all().map(Row.init(row:)) }
     }
 
     /// The cursors whose head waits for a retry, by consumer and publisher.
@@ -47,27 +44,24 @@ struct DeliveryCursors: Sendable {
     /// cut) and finishes a batch late cannot move a cursor back over what its successor delivered.
     func save(_ row: Row) async throws {
         try await database.transaction { sql in
-            try await sql.insert(into: DeliveryTables.cursors)
-                .columns(
-                    "consumer", "publisher", "position", "attempts", "deferrals", "next_attempt_at", "last_error"
-                )
-                .values(
-                    SQLBind(row.consumer), SQLBind(row.publisher), SQLBind(row.position), SQLBind(row.attempts),
-                    SQLBind(row.deferrals), SQLBind(row.nextAttemptAt?.epochMilliseconds ?? 0), SQLBind(row.lastError)
-                )
-                .onConflict(with: ["consumer", "publisher"]) { update in
-                    update.set(excludedValueOf: "position")
-                        .set(excludedValueOf: "attempts")
-                        .set(excludedValueOf: "deferrals")
-                        .set(excludedValueOf: "next_attempt_at")
-                        .set(excludedValueOf: "last_error")
-                        .where(
-                            SQLColumn("position", table: DeliveryTables.cursors), .lessThanOrEqual,
-                            SQLExcludedColumn("position"))
-                }
-                .run()
+            try await Self.upsert.query(
+                row.consumer, row.publisher, row.position, row.attempts, row.deferrals,
+                row.nextAttemptAt?.epochMilliseconds ?? 0, row.lastError, on: sql
+            ).run()
         }
     }
+
+    // Templates, not builders: the dispatcher runs these on every pass, and SQLKit's builders cost more to
+    // serialize than the statements cost to run (quoting each identifier alone is thousands of instructions).
+    private static let select = SQLTemplate("SELECT * FROM \(DeliveryTables.cursors) WHERE consumer = ?")
+    private static let upsert = SQLTemplate(
+        """
+        INSERT INTO \(DeliveryTables.cursors) \
+        (consumer, publisher, position, attempts, deferrals, next_attempt_at, last_error) VALUES (?, ?, ?, ?, ?, ?, ?) \
+        ON CONFLICT (consumer, publisher) DO UPDATE SET position = excluded.position, \
+        attempts = excluded.attempts, deferrals = excluded.deferrals, next_attempt_at = excluded.next_attempt_at, \
+        last_error = excluded.last_error WHERE \(DeliveryTables.cursors).position <= excluded.position
+        """)
 }
 
 extension DeliveryCursors.Row {

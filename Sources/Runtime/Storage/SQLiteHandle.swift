@@ -1,3 +1,4 @@
+import CSQLiteSupport
 import SQLiteNIO
 import VaporCSQLite
 
@@ -43,7 +44,25 @@ final class SQLiteHandle: @unchecked Sendable {
             throw SQLiteFailure(code: result, message: "cannot open \(path): \(message)")
         }
         sqlite_nio_sqlite3_extended_result_codes(handle, 1)
+        // Plans that never depend on bound values: otherwise SQLite prepares some statements again on every
+        // run (a bound value compared with an indexed column, the dispatcher's outbox read among them), which
+        // cost more than all the rest of a delivery.
+        let qpsg = ticketing_sqlite_enable_qpsg(UnsafeMutableRawPointer(handle))
+        guard qpsg == SQLITE_OK else {
+            sqlite_nio_sqlite3_close_v2(handle)
+            throw SQLiteFailure(code: qpsg, message: "cannot configure \(path)")
+        }
         connection = handle
+    }
+
+    /// Whether the connection's plans are independent of bound values (tests).
+    var plansIgnoreBoundValues: Bool {
+        connection.map { ticketing_sqlite_qpsg_enabled(UnsafeMutableRawPointer($0)) == 1 } ?? false
+    }
+
+    /// How many times `sql`'s kept statement has been prepared again since it was first prepared (tests).
+    func reprepares(of sql: String) -> Int32 {
+        statements[sql].map { sqlite_nio_sqlite3_stmt_status($0, SQLITE_STMTSTATUS_REPREPARE, 0) } ?? 0
     }
 
     deinit { close() }
