@@ -106,33 +106,34 @@ private struct Run {
     }
 
     mutating func check(
-        _ instance: JSONValue, _ schema: JSONValue, base: String, root: JSONValue, instancePath: String,
+        _ instance: JSONValue, _ schemaValue: JSONValue, base: String, root: JSONValue, instancePath: String,
         schemaPath: String
     ) throws {
         depth += 1
         defer { depth -= 1 }
         guard depth < 64 else { throw SchemaValidator.SchemaError(description: "$ref cycle at \(schemaPath)") }
-        switch schema {
+        let schema: Keywords
+        switch schemaValue {
         case .bool(true): return
         case .bool(false): return fail(instancePath, schemaPath, "no value is allowed here")
-        case .object: break
+        case .object(let members): schema = Keywords(members)
         default: throw SchemaValidator.SchemaError(description: "schema at \(schemaPath) is not an object or boolean")
         }
-        if let reference = schema["$ref"]?.stringValue {
+        if let reference = schema.ref?.stringValue {
             let target = try validator.resolve(reference, base: base, root: root)
             try check(
                 instance, target.schema, base: target.base, root: target.root, instancePath: instancePath,
                 schemaPath: schemaPath + "/$ref")
         }
         checkType(instance, schema, instancePath, schemaPath)
-        if let allowed = schema["enum"], case .array(let values) = allowed,
+        if let allowed = schema.enumeration, case .array(let values) = allowed,
             !values.contains(where: { Self.equal($0, instance) })
         {
             fail(
                 instancePath, schemaPath + "/enum",
                 "must be one of \(values.map(Self.describe).joined(separator: ", "))")
         }
-        if let constant = schema["const"], !Self.equal(constant, instance) {
+        if let constant = schema.constant, !Self.equal(constant, instance) {
             fail(instancePath, schemaPath + "/const", "must be \(Self.describe(constant))")
         }
         switch instance {
@@ -146,10 +147,10 @@ private struct Run {
     }
 
     private mutating func checkType(
-        _ instance: JSONValue, _ schema: JSONValue, _ instancePath: String, _ schemaPath: String
+        _ instance: JSONValue, _ schema: Keywords, _ instancePath: String, _ schemaPath: String
     ) {
         let types: [String]
-        switch schema["type"] {
+        switch schema.type {
         case .string(let type)?: types = [type]
         case .array(let list)?: types = list.compactMap(\.stringValue)
         default: return
@@ -171,15 +172,15 @@ private struct Run {
     }
 
     private mutating func checkObject(
-        _ members: [String: JSONValue], _ schema: JSONValue, base: String, root: JSONValue, _ instancePath: String,
+        _ members: [String: JSONValue], _ schema: Keywords, base: String, root: JSONValue, _ instancePath: String,
         _ schemaPath: String
     ) throws {
-        if case .array(let required)? = schema["required"] {
+        if case .array(let required)? = schema.required {
             for name in required.compactMap(\.stringValue) where members[name] == nil {
                 fail(instancePath, schemaPath + "/required", "required property '\(name)' is missing")
             }
         }
-        let properties = schema["properties"]?.objectValue ?? [:]
+        let properties = schema.properties?.objectValue ?? [:]
         for key in members.keys.sorted() {
             guard let value = members[key] else { continue }
             let path = instancePath + "/" + JSONPointer.escape(key)
@@ -187,7 +188,7 @@ private struct Run {
                 try check(
                     value, property, base: base, root: root, instancePath: path,
                     schemaPath: schemaPath + "/properties/" + JSONPointer.escape(key))
-            } else if let additional = schema["additionalProperties"] {
+            } else if let additional = schema.additionalProperties {
                 if case .bool(false) = additional {
                     fail(path, schemaPath + "/additionalProperties", "property '\(key)' is not allowed")
                 } else {
@@ -197,44 +198,44 @@ private struct Run {
                 }
             }
         }
-        if let minimum = schema["minProperties"]?.numberValue, Decimal(members.count) < minimum {
+        if let minimum = schema.minProperties?.numberValue, Decimal(members.count) < minimum {
             fail(instancePath, schemaPath + "/minProperties", "must have at least \(minimum) properties")
         }
-        if let maximum = schema["maxProperties"]?.numberValue, Decimal(members.count) > maximum {
+        if let maximum = schema.maxProperties?.numberValue, Decimal(members.count) > maximum {
             fail(instancePath, schemaPath + "/maxProperties", "must have at most \(maximum) properties")
         }
     }
 
     private mutating func checkArray(
-        _ items: [JSONValue], _ schema: JSONValue, base: String, root: JSONValue, _ instancePath: String,
+        _ items: [JSONValue], _ schema: Keywords, base: String, root: JSONValue, _ instancePath: String,
         _ schemaPath: String
     ) throws {
-        if let itemSchema = schema["items"] {
+        if let itemSchema = schema.items {
             for (index, item) in items.enumerated() {
                 try check(
                     item, itemSchema, base: base, root: root, instancePath: "\(instancePath)/\(index)",
                     schemaPath: schemaPath + "/items")
             }
         }
-        if let minimum = schema["minItems"]?.numberValue, Decimal(items.count) < minimum {
+        if let minimum = schema.minItems?.numberValue, Decimal(items.count) < minimum {
             fail(instancePath, schemaPath + "/minItems", "must have at least \(minimum) items")
         }
-        if let maximum = schema["maxItems"]?.numberValue, Decimal(items.count) > maximum {
+        if let maximum = schema.maxItems?.numberValue, Decimal(items.count) > maximum {
             fail(instancePath, schemaPath + "/maxItems", "must have at most \(maximum) items")
         }
     }
 
-    private mutating func checkString(_ text: String, _ schema: JSONValue, _ instancePath: String, _ schemaPath: String)
+    private mutating func checkString(_ text: String, _ schema: Keywords, _ instancePath: String, _ schemaPath: String)
         throws
     {
         let length = Decimal(text.unicodeScalars.count)
-        if let minimum = schema["minLength"]?.numberValue, length < minimum {
+        if let minimum = schema.minLength?.numberValue, length < minimum {
             fail(instancePath, schemaPath + "/minLength", "must be at least \(minimum) characters long")
         }
-        if let maximum = schema["maxLength"]?.numberValue, length > maximum {
+        if let maximum = schema.maxLength?.numberValue, length > maximum {
             fail(instancePath, schemaPath + "/maxLength", "must be at most \(maximum) characters long")
         }
-        if let pattern = schema["pattern"]?.stringValue {
+        if let pattern = schema.pattern?.stringValue {
             guard let expression = validator.patterns.expression(pattern) else {
                 throw SchemaValidator.SchemaError(
                     description: "pattern at \(schemaPath) is not a valid regular expression")
@@ -247,43 +248,43 @@ private struct Run {
     }
 
     private mutating func checkNumber(
-        _ value: Decimal, _ schema: JSONValue, _ instancePath: String, _ schemaPath: String
+        _ value: Decimal, _ schema: Keywords, _ instancePath: String, _ schemaPath: String
     ) {
-        if let bound = schema["minimum"]?.numberValue, value < bound {
+        if let bound = schema.minimum?.numberValue, value < bound {
             fail(instancePath, schemaPath + "/minimum", "must be at least \(bound)")
         }
-        if let bound = schema["maximum"]?.numberValue, value > bound {
+        if let bound = schema.maximum?.numberValue, value > bound {
             fail(instancePath, schemaPath + "/maximum", "must be at most \(bound)")
         }
-        if let bound = schema["exclusiveMinimum"]?.numberValue, value <= bound {
+        if let bound = schema.exclusiveMinimum?.numberValue, value <= bound {
             fail(instancePath, schemaPath + "/exclusiveMinimum", "must be greater than \(bound)")
         }
-        if let bound = schema["exclusiveMaximum"]?.numberValue, value >= bound {
+        if let bound = schema.exclusiveMaximum?.numberValue, value >= bound {
             fail(instancePath, schemaPath + "/exclusiveMaximum", "must be less than \(bound)")
         }
-        if let divisor = schema["multipleOf"]?.numberValue, divisor > 0, !Self.isInteger(value / divisor) {
+        if let divisor = schema.multipleOf?.numberValue, divisor > 0, !Self.isInteger(value / divisor) {
             fail(instancePath, schemaPath + "/multipleOf", "must be a multiple of \(divisor)")
         }
     }
 
     private mutating func checkCombinators(
-        _ instance: JSONValue, _ schema: JSONValue, base: String, root: JSONValue, _ instancePath: String,
+        _ instance: JSONValue, _ schema: Keywords, base: String, root: JSONValue, _ instancePath: String,
         _ schemaPath: String
     ) throws {
-        if case .array(let all)? = schema["allOf"] {
+        if case .array(let all)? = schema.allOf {
             for (index, part) in all.enumerated() {
                 try check(
                     instance, part, base: base, root: root, instancePath: instancePath,
                     schemaPath: "\(schemaPath)/allOf/\(index)")
             }
         }
-        if case .array(let any)? = schema["anyOf"] {
+        if case .array(let any)? = schema.anyOf {
             let passing = try any.filter { try passes(instance, $0, base: base, root: root) }
             if passing.isEmpty {
                 fail(instancePath, schemaPath + "/anyOf", "must match at least one of \(any.count) schemas")
             }
         }
-        if case .array(let one)? = schema["oneOf"] {
+        if case .array(let one)? = schema.oneOf {
             let passing = try one.filter { try passes(instance, $0, base: base, root: root) }.count
             if passing != 1 {
                 fail(
@@ -291,7 +292,7 @@ private struct Run {
                     "must match exactly one of \(one.count) schemas (matches \(passing))")
             }
         }
-        if let negated = schema["not"], try passes(instance, negated, base: base, root: root) {
+        if let negated = schema.not, try passes(instance, negated, base: base, root: root) {
             fail(instancePath, schemaPath + "/not", "must not match the schema")
         }
     }
@@ -309,6 +310,46 @@ private struct Run {
 
     static func describe(_ value: JSONValue) -> String {
         (try? JSONCoding.string(value)) ?? "\(value)"
+    }
+}
+
+/// The keywords of one schema object this validator implements, read in one pass over its members: a
+/// schema object holds a few keywords and is asked about some twenty, each a hash lookup otherwise.
+private struct Keywords {
+    var ref, type, enumeration, constant, required, properties, additionalProperties, minProperties,
+        maxProperties, items, minItems, maxItems, minLength, maxLength, pattern, minimum, maximum,
+        exclusiveMinimum, exclusiveMaximum, multipleOf, allOf, anyOf, oneOf, not: JSONValue?
+
+    init(_ members: [String: JSONValue]) {
+        for (keyword, value) in members {
+            switch keyword {
+            case "$ref": ref = value
+            case "type": type = value
+            case "enum": enumeration = value
+            case "const": constant = value
+            case "required": required = value
+            case "properties": properties = value
+            case "additionalProperties": additionalProperties = value
+            case "minProperties": minProperties = value
+            case "maxProperties": maxProperties = value
+            case "items": items = value
+            case "minItems": minItems = value
+            case "maxItems": maxItems = value
+            case "minLength": minLength = value
+            case "maxLength": maxLength = value
+            case "pattern": pattern = value
+            case "minimum": minimum = value
+            case "maximum": maximum = value
+            case "exclusiveMinimum": exclusiveMinimum = value
+            case "exclusiveMaximum": exclusiveMaximum = value
+            case "multipleOf": multipleOf = value
+            case "allOf": allOf = value
+            case "anyOf": anyOf = value
+            case "oneOf": oneOf = value
+            case "not": not = value
+            default: break
+            }
+        }
     }
 }
 
