@@ -26,6 +26,44 @@ enum CompactJSONEncoder {
 
     /// Something Foundation's encoder handles in its own way.
     struct Unsupported: Error {}
+
+    /// `value` as JSON text to read back (numbers as their decimal text), or `nil` when a string holds NUL.
+    /// Not promised to be Foundation's bytes: for decoding, where only the values count.
+    static func readableText(of value: JSONValue) -> [UInt8]? {
+        var output: [UInt8] = []
+        output.reserveCapacity(256)
+        do {
+            try write(value, to: &output)
+            return output
+        } catch {
+            return nil
+        }
+    }
+
+    private static func write(_ value: JSONValue, to output: inout [UInt8]) throws {
+        switch value {
+        case .null: output.append(contentsOf: "null".utf8)
+        case .bool(let flag): output.append(contentsOf: (flag ? "true" : "false").utf8)
+        case .number(let number): output.append(contentsOf: number.description.utf8)
+        case .string(let text): try Node.quote(text, to: &output)
+        case .array(let items):
+            output.append(UInt8(ascii: "["))
+            for (index, item) in items.enumerated() {
+                if index > 0 { output.append(UInt8(ascii: ",")) }
+                try write(item, to: &output)
+            }
+            output.append(UInt8(ascii: "]"))
+        case .object(let members):
+            output.append(UInt8(ascii: "{"))
+            for (index, member) in members.enumerated() {
+                if index > 0 { output.append(UInt8(ascii: ",")) }
+                try Node.quote(member.key, to: &output)
+                output.append(UInt8(ascii: ":"))
+                try write(member.value, to: &output)
+            }
+            output.append(UInt8(ascii: "}"))
+        }
+    }
 }
 
 /// A value written by the encoder: a scalar kept as it came, or a container other containers write into.

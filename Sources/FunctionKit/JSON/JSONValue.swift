@@ -121,7 +121,9 @@ extension JSONValue {
 
     /// Decodes this value as `type`.
     public func decode<T: Decodable>(as type: T.Type) throws -> T {
-        try JSONDecoder().decode(type, from: JSONCoding.data(self))
+        // Written straight from the value (JSONCoding.data would hand every number to Foundation's encoder).
+        let text = try CompactJSONEncoder.readableText(of: self).map { Data($0) } ?? JSONCoding.data(self)
+        return try JSONDecoder().decode(type, from: text)
     }
 }
 
