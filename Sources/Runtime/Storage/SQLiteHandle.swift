@@ -26,7 +26,7 @@ final class SQLiteHandle: @unchecked Sendable {
     static let statementLimit = 256
 
     private var connection: OpaquePointer?
-    private var statements: [String: OpaquePointer] = [:]
+    private var statements: [StatementText: OpaquePointer] = [:]
     /// The result columns each kept statement last had: read once, checked (not rebuilt) on each run.
     private var columns: [OpaquePointer: SQLiteResultRow.Columns] = [:]
 
@@ -62,7 +62,7 @@ final class SQLiteHandle: @unchecked Sendable {
 
     /// How many times `sql`'s kept statement has been prepared again since it was first prepared (tests).
     func reprepares(of sql: String) -> Int32 {
-        statements[sql].map { sqlite_nio_sqlite3_stmt_status($0, SQLITE_STMTSTATUS_REPREPARE, 0) } ?? 0
+        statements[StatementText(sql)].map { sqlite_nio_sqlite3_stmt_status($0, SQLITE_STMTSTATUS_REPREPARE, 0) } ?? 0
     }
 
     deinit { close() }
@@ -110,7 +110,8 @@ final class SQLiteHandle: @unchecked Sendable {
     }
 
     private func prepared(_ sql: String) throws -> OpaquePointer {
-        if let statement = statements[sql] { return statement }
+        let key = StatementText(sql)
+        if let statement = statements[key] { return statement }
         guard let connection else { throw SQLiteFailure(code: SQLITE_MISUSE, message: "the connection is closed") }
         var statement: OpaquePointer?
         let result = sqlite_nio_sqlite3_prepare_v3(
@@ -121,7 +122,7 @@ final class SQLiteHandle: @unchecked Sendable {
             statements = [:]
             columns = [:]
         }
-        statements[sql] = statement
+        statements[key] = statement
         return statement
     }
 
@@ -156,4 +157,29 @@ final class SQLiteHandle: @unchecked Sendable {
 
     /// SQLite copies bound text and blobs before the call returns.
     private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+}
+
+/// A statement's text as the key of its prepared statement, hashed by its length and its last bytes rather
+/// than all of it: statements are a few hundred bytes, looked up several times a request, and those that
+/// share a tail still compare whole.
+private struct StatementText: Hashable {
+    let text: String
+
+    init(_ text: String) {
+        self.text = text
+    }
+
+    static func == (lhs: StatementText, rhs: StatementText) -> Bool {
+        lhs.text == rhs.text
+    }
+
+    func hash(into hasher: inout Hasher) {
+        let utf8 = text.utf8
+        hasher.combine(utf8.count)
+        let hashed: Bool? = utf8.withContiguousStorageIfAvailable { bytes in
+            hasher.combine(bytes: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes.suffix(48))))
+            return true
+        }
+        if hashed == nil { hasher.combine(text) }
+    }
 }
