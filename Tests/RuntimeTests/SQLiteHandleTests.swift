@@ -27,4 +27,29 @@ import Testing
         #expect(counts == [2, 1, 2])
         #expect(handle.reprepares(of: query) == 0)
     }
+
+    enum Colour: String, Decodable { case red }
+
+    /// A row's columns read as the types handlers ask for: the direct ones and those through SQLiteKit's decoder.
+    @Test func columnsDecodeAsTheTypesAskedFor() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("row-\(UUID().uuidString).db").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let handle = try SQLiteHandle(path: path, readOnly: false)
+        defer { handle.close() }
+        let query = "SELECT 'red' AS text, 42 AS number, NULL AS absent, 2.5 AS real"
+        try handle.run(query) { (row: SQLiteResultRow) throws in
+            #expect(try row.decode(column: "text", as: String.self) == "red")
+            #expect(try row.decode(column: "text", as: String?.self) == "red")
+            #expect(try row.decode(column: "text", as: Colour.self) == .red)
+            #expect(try row.decode(column: "number", as: Int.self) == 42)
+            #expect(try row.decode(column: "number", as: Int64.self) == 42)
+            #expect(try row.decode(column: "number", as: Int?.self) == 42)
+            #expect(try row.decode(column: "number", as: Int32.self) == 42)
+            #expect(try row.decode(column: "absent", as: String?.self) == nil)
+            #expect(try row.decode(column: "absent", as: Int64?.self) == nil)
+            #expect(try row.decode(column: "real", as: Double.self) == 2.5)
+            #expect(throws: (any Error).self) { try row.decode(column: "text", as: Int.self) }
+            #expect(throws: (any Error).self) { try row.decode(column: "absent", as: String.self) }
+        }
+    }
 }

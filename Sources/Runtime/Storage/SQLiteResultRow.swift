@@ -68,11 +68,16 @@ struct SQLiteResultRow: SQLRow {
                 SQLiteColumnKey(column), .init(codingPath: [], debugDescription: "no column '\(column)' in the row"))
         }
         // Text and integers read as String, Int and Int64 directly, and NULL as any optional (what the decoder
-        // would give, without its machinery); anything else goes through SQLiteKit's decoder.
+        // would give, without its machinery); anything else goes through SQLiteKit's decoder. The types columns
+        // are read as nearly always are compared first: a cast to `D` costs a run-time lookup of `D?`.
         switch values[index] {
         case .text(let text):
+            if D.self == String.self { return unsafeBitCast(text, to: D.self) }
+            if D.self == String?.self { return unsafeBitCast(Optional(text), to: D.self) }
             if let text = text as? D { return text }
         case .integer(let integer):
+            if D.self == Int.self { return unsafeBitCast(Int(integer), to: D.self) }
+            if D.self == Int64.self { return unsafeBitCast(Int64(integer), to: D.self) }
             if let integer = integer as? D { return integer }
             if let integer = Int64(integer) as? D { return integer }
         case .null:
