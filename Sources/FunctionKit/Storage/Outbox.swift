@@ -68,8 +68,8 @@ public struct OutboxEvent: Sendable {
     /// The event.
     public var event: CloudEvent
 
-    static let columns = ["seq", "event_id", "subject", "data", "created_at"]
-    static let columnList = columns.joined(separator: ", ")
+    /// The columns a row is read from, as a select list.
+    static let columnList = "seq, event_id, subject, data, created_at"
 
     init(row: any SQLRow, publisher: String) throws {
         seq = try row.decode(column: "seq", as: Int64.self)
