@@ -130,13 +130,18 @@ final class ServerProcess: @unchecked Sendable {
         return try await request(method, path, body: body.map { Data($0.utf8) }, headers: headers)
     }
 
+    // The session is invalidated only once nothing can use it any more: FoundationNetworking traps (not
+    // throws) when a request starts on an invalidated session, and a chaos shopper may still be about to send
+    // one to a replica another task has just killed. Requests to a killed or stopped process fail by
+    // themselves.
+    deinit { session.invalidateAndCancel() }
+
     /// Kills the process with SIGKILL, as a crash would, leaving its data directory for a restart.
     func crash() {
         if process.isRunning {
             kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
         }
-        session.invalidateAndCancel()
         try? FileManager.default.removeItem(at: output.deletingLastPathComponent())
     }
 
@@ -147,7 +152,6 @@ final class ServerProcess: @unchecked Sendable {
             process.terminate()
             process.waitUntilExit()
         }
-        session.invalidateAndCancel()
         runner.cleanUp()
         try? FileManager.default.removeItem(at: output.deletingLastPathComponent())
         return process.terminationStatus
