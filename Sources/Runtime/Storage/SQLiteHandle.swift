@@ -26,6 +26,8 @@ final class SQLiteHandle: @unchecked Sendable {
     static let statementLimit = 256
 
     private var connection: OpaquePointer?
+    /// Told the WAL's size after each commit, when ``checkpoint(with:)`` handed checkpoints to it.
+    private var checkpointer: SQLiteCheckpointer?
     private var statements: [StatementText: OpaquePointer] = [:]
     /// The result columns each kept statement last had: read once, checked (not rebuilt) on each run.
     private var columns: [OpaquePointer: SQLiteResultRow.Columns] = [:]
@@ -98,6 +100,33 @@ final class SQLiteHandle: @unchecked Sendable {
         let read = SQLiteResultRow.Columns(statement: statement)
         columns[statement] = read
         return read
+    }
+
+    /// Hands this connection's checkpoints to `checkpointer`: after each commit SQLite tells it the WAL's size
+    /// (in place of SQLite's automatic checkpoint, which would run inside the commit), and the commit
+    /// checkpoints only when the checkpointer says so.
+    func checkpoint(with checkpointer: SQLiteCheckpointer) {
+        guard let connection else { return }
+        self.checkpointer = checkpointer
+        sqlite_nio_sqlite3_wal_hook(
+            connection,
+            { context, connection, name, frames in
+                guard let context else { return SQLITE_OK }
+                let checkpointer = Unmanaged<SQLiteCheckpointer>.fromOpaque(context).takeUnretainedValue()
+                if checkpointer.walGrew(to: frames) {
+                    sqlite_nio_sqlite3_wal_checkpoint_v2(connection, name, SQLITE_CHECKPOINT_PASSIVE, nil, nil)
+                }
+                return SQLITE_OK
+            }, Unmanaged.passUnretained(checkpointer).toOpaque())
+    }
+
+    /// Runs a passive checkpoint of the database's WAL: as many committed pages as no reader still needs are
+    /// copied back into the database file, without waiting for any lock. Whether it ran (not busy). As a
+    /// statement, so that a connection that has read nothing yet learns first that the file is in WAL mode.
+    func checkpointPassively() throws -> Bool {
+        var busy = true
+        try run("PRAGMA wal_checkpoint(PASSIVE)") { row in busy = try row.decode(column: "busy", as: Int.self) != 0 }
+        return !busy
     }
 
     /// Closes the connection and every statement kept.

@@ -10,7 +10,8 @@ import VaporCSQLite
 /// connection is used by one transaction at a time; waiting happens on an ``AsyncLock``, not on a thread.
 /// Reads go through read-only connections (``SQLiteReaders``), which WAL lets run beside the write. Other
 /// processes on the same file are waited for up to five seconds (``SQLiteBusyWait``) without blocking a
-/// thread.
+/// thread. Checkpoints, which copy the WAL back into the database file, run on a thread of their own
+/// (``SQLiteCheckpointer``), not inside a commit.
 final class SQLiteServiceDatabase: ServiceDatabase {
     /// How many readers may read one file at once.
     static let readerCount = 2
@@ -18,14 +19,19 @@ final class SQLiteServiceDatabase: ServiceDatabase {
     let service: String
     private let writer: SQLiteHandle
     private let readers: SQLiteReaders
+    private let checkpointer: SQLiteCheckpointer
     private let logger: Logger
     private let lock = AsyncLock()
     private let group = GroupCommit()
 
-    private init(service: String, writer: SQLiteHandle, readers: SQLiteReaders, logger: Logger) {
+    private init(
+        service: String, writer: SQLiteHandle, readers: SQLiteReaders, checkpointer: SQLiteCheckpointer,
+        logger: Logger
+    ) {
         self.service = service
         self.writer = writer
         self.readers = readers
+        self.checkpointer = checkpointer
         self.logger = logger
     }
 
@@ -34,12 +40,15 @@ final class SQLiteServiceDatabase: ServiceDatabase {
         for pragma in ["PRAGMA journal_mode = WAL", "PRAGMA synchronous = NORMAL"] {
             try await SQLiteBusyWait.run(writer) { try writer.run(pragma) }
         }
+        let checkpointer = SQLiteCheckpointer(path: path)
+        writer.checkpoint(with: checkpointer)
         let readers = SQLiteReaders(limit: readerCount) {
             let reader = try SQLiteHandle(path: path, readOnly: true)
             try reader.run("PRAGMA query_only = 1")
             return reader
         }
-        return SQLiteServiceDatabase(service: service, writer: writer, readers: readers, logger: logger)
+        return SQLiteServiceDatabase(
+            service: service, writer: writer, readers: readers, checkpointer: checkpointer, logger: logger)
     }
 
     /// Runs `body` in a transaction on the writing connection, committed with the others waiting for the
@@ -113,6 +122,7 @@ final class SQLiteServiceDatabase: ServiceDatabase {
 
     func close() async {
         try? await lock.withLock {
+            checkpointer.stop()
             readers.close()
             writer.close()
         }
