@@ -11,14 +11,15 @@ public struct ReplicateNewTicket: EventFunction {
         try await context.transaction { transaction in
             // A replica that already has the ticket (the same event from another source, or a redelivery
             // under a new id) keeps what it has: later versions only come through `ticket:updated`.
-            try await transaction.sql.insert(into: TicketReplica.table)
-                .columns(TicketReplica.columns)
-                .values(
-                    SQLBind(payload.id), SQLBind(payload.title), SQLBind(payload.price.cents), SQLBind(payload.userId),
-                    SQLBind(payload.version)
-                )
-                .ignoringConflicts(with: ["id"])
-                .run()
+            try await Self.insert.query(
+                payload.id, payload.title, payload.price.cents, payload.userId, payload.version, on: transaction.sql
+            ).run()
         }
     }
+
+    private static let insert = SQLTemplate(
+        """
+        INSERT INTO \(TicketReplica.table) (\(TicketReplica.columns.joined(separator: ", "))) \
+        VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING
+        """)
 }

@@ -37,7 +37,7 @@ import Testing
     }
 
     /// The commit that takes the WAL past the threshold asks the thread for a checkpoint; once it has run, the
-    /// next write starts the WAL over.
+    /// next commit copies what the thread left and the one after starts the WAL over.
     @Test(.timeLimit(.minutes(1))) func theThreadCheckpointsAndTheWALStartsOver() throws {
         let path = Self.temporaryPath()
         defer { Self.remove(path) }
@@ -51,7 +51,7 @@ import Testing
         for _ in 0..<100 where grown < 40 { grown = try Self.commit(1, on: handle, checkpointer)[0] }
         try #require(grown >= 40, "the writer did not report the WAL's size")
         checkpointer.waitForCheckpoints(1)
-        let after = try Self.commit(1, on: handle, checkpointer)[0]
+        let after = try Self.commit(2, on: handle, checkpointer)[1]
         #expect(after < grown, "the WAL did not start over after the checkpoint: \(grown) → \(after) pages")
     }
 

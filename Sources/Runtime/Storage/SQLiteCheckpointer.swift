@@ -1,16 +1,20 @@
 import Foundation
 import VaporCSQLite
 
-/// Copies a WAL file's committed pages back into its database file on a thread of its own, so that no commit
-/// waits for a checkpoint.
+/// Copies a WAL file's committed pages back into its database file on a thread of its own, so that a commit
+/// waits for no more than the last few pages of a checkpoint.
 ///
 /// SQLite's own automatic checkpoint runs inside the commit that takes the WAL past 1,000 pages: that commit
-/// (and, through ``GroupCommit``, every transaction waiting for the writer) waits for the copy and its
-/// `fsync`, milliseconds on a busy disk. Here the writer only tells this checkpointer the WAL's size after each
-/// commit (SQLite's WAL hook); past ``pages`` (1,000, SQLite's own threshold) a thread of its own runs a passive checkpoint on a connection of
-/// its own, which never blocks the writer or a reader, and the WAL starts over at the next write once every
-/// page is back. Should that thread fall far behind (``writerTakesOver`` pages, 20,000), the writer checkpoints in
-/// the commit as SQLite would, so the WAL stays bounded whatever happens.
+/// (and, through ``GroupCommit``, every transaction waiting for the writer) waits for the whole copy and its
+/// `fsync`s, milliseconds on a busy disk. Here the writer only tells this checkpointer the WAL's size after
+/// each commit (SQLite's WAL hook). Past ``pages`` (1,000, SQLite's threshold) a thread of its own runs a
+/// passive checkpoint on a connection of its own, which blocks neither the writer nor a reader and copies the
+/// bulk. The WAL can start over only once every page in it is back in the database file, which a copy running
+/// beside a busy writer never sees; so the writer's next commit copies the pages committed during the pass
+/// (a passive checkpoint on its own connection, as SQLite's would be, but of tens of pages instead of a
+/// thousand), and the write after it starts the WAL over. Should the thread fall far behind
+/// (``writerTakesOver`` pages, 20,000), or be stopped, the writer checkpoints in the commit as SQLite would,
+/// so the WAL stays bounded whatever happens.
 ///
 /// The thread and its connection are started by the first checkpoint asked for: a process that writes little
 /// (`ticketing invoke`, an idle `serve`) never has them.
@@ -20,10 +24,19 @@ final class SQLiteCheckpointer: @unchecked Sendable {
     /// The WAL size from which the writer stops waiting for the thread and checkpoints in its commit.
     let writerTakesOver: Int32
 
+    private enum Phase {
+        /// The WAL is below the threshold, or the writer has just copied the rest.
+        case idle
+        /// The thread is asked to copy, or copying.
+        case copying
+        /// The thread has copied what was there; the writer copies the rest at its next commit.
+        case copied
+    }
+
     private let path: String
     /// Guards everything below.
     private let condition = NSCondition()
-    private var requested = false
+    private var phase = Phase.idle
     private var started = false
     private var stopping = false
     private var running = false
@@ -48,19 +61,30 @@ final class SQLiteCheckpointer: @unchecked Sendable {
     }
 
     /// Called by the writer after each commit with the WAL's size in pages; whether the writer is to
-    /// checkpoint in this commit itself (the thread is far behind, or stopped).
+    /// checkpoint in this commit itself.
     func walGrew(to frames: Int32) -> Bool {
         let (start, inline) = condition.withLock { () -> (Bool, Bool) in
             self.frames = frames
-            guard frames >= pages else { return (false, false) }
-            if stopping { return (false, true) }
-            requested = true
-            condition.signal()
-            defer {
-                started = true
-                running = true
+            guard frames >= pages else {
+                if phase == .copied { phase = .idle }
+                return (false, false)
             }
-            return (!started, frames >= writerTakesOver)
+            if stopping { return (false, true) }
+            switch phase {
+            case .idle:
+                phase = .copying
+                condition.signal()
+                defer {
+                    started = true
+                    running = true
+                }
+                return (!started, frames >= writerTakesOver)
+            case .copying:
+                return (false, frames >= writerTakesOver)
+            case .copied:
+                phase = .idle
+                return (false, true)
+            }
         }
         if start {
             let thread = Thread { [self] in loop() }
@@ -91,23 +115,23 @@ final class SQLiteCheckpointer: @unchecked Sendable {
         }
         while true {
             let go = condition.withLock { () -> Bool in
-                while !requested && !stopping { condition.wait() }
-                requested = false
+                while phase != .copying && !stopping { condition.wait() }
                 return !stopping
             }
             guard go else { return }
+            var copied = false
             do {
                 if handle == nil { handle = try SQLiteHandle(path: path, readOnly: false) }
-                // Busy (another process checkpoints the same file) or a failure: the next commit asks again.
-                if try handle?.checkpointPassively() == true {
-                    condition.withLock {
-                        checkpoints += 1
-                        condition.broadcast()
-                    }
-                }
+                // Busy (another process checkpoints the same file): the writer's next commit asks again.
+                copied = try handle?.checkpointPassively() == true
             } catch {
                 handle?.close()
                 handle = nil
+            }
+            condition.withLock {
+                if copied { checkpoints += 1 }
+                if phase == .copying { phase = copied ? .copied : .idle }
+                condition.broadcast()
             }
         }
     }
