@@ -17,7 +17,7 @@ public struct Signup: HTTPFunction {
             throw FunctionError.badRequest("Email in use")
         }
         let hash = try await passwords.hash(credentials.password)
-        let id = UUID().lowercasedString
+        let id = UUID.random().lowercasedString
         let inserted = try await context.transaction { transaction in
             try await transaction.sql.insert(into: Users.table)
                 .columns("id", "email", "password_hash", "created_at")

@@ -27,7 +27,7 @@ public struct CreateOrder: HTTPFunction {
         guard let ticketID else {
             throw FunctionError.validation([ErrorDetail(message: "Ticket id is required", field: "ticketId")])
         }
-        let id = UUID().lowercasedString
+        let id = UUID.random().lowercasedString
         let window = expirationWindow
         let placed = try await context.transaction { transaction in
             guard let ticket = try await TicketReplica.find(id: ticketID, in: transaction.sql) else {

@@ -59,7 +59,7 @@ enum PaymentLedger {
         let row = try await transaction.sql.insert(into: PaymentRecord.table)
             .columns("id", "order_id", "stripe_id", "amount", "currency", "status", "created_at")
             .values(
-                SQLBind(UUID().lowercasedString), SQLBind(orderID), SQLBind(charge.id), SQLBind(charge.amount),
+                SQLBind(UUID.random().lowercasedString), SQLBind(orderID), SQLBind(charge.id), SQLBind(charge.amount),
                 SQLBind(currency), SQLBind(status.rawValue), SQLBind(transaction.now.epochMilliseconds)
             )
             .returning(PaymentRecord.columns.map { SQLColumn($0) })

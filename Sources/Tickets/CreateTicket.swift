@@ -11,7 +11,7 @@ public struct CreateTicket: HTTPFunction {
     public func handle(_ request: HTTPRequest, context: FunctionContext) async throws -> HTTPResponse {
         let seller = try context.requireSession()
         let input = try TicketInput(from: request)
-        let id = UUID().lowercasedString
+        let id = UUID.random().lowercasedString
         let ticket = try await context.transaction { transaction in
             let row = try await Self.insert.query(
                 id, input.title, input.title.lowercased(), input.price.cents, seller.id, 0,

@@ -42,7 +42,7 @@ enum EventInput {
         }
         if members["specversion"] == nil {
             return CloudEvent(
-                id: UUID().lowercasedString, source: "/ticketing/cli", type: subject, time: now.iso8601,
+                id: UUID.random().lowercasedString, source: "/ticketing/cli", type: subject, time: now.iso8601,
                 data: json)
         }
         do {

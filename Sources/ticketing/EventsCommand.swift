@@ -107,7 +107,7 @@ struct Generate: AsyncParsableCommand {
 
     private func cloudEvent(type: String, data: JSONValue?, now: Date) -> CloudEvent {
         CloudEvent(
-            id: UUID().lowercasedString, source: "/ticketing/cli", type: type, time: now.iso8601,
+            id: UUID.random().lowercasedString, source: "/ticketing/cli", type: type, time: now.iso8601,
             data: data ?? .object([:]))
     }
 

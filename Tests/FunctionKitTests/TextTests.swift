@@ -1,6 +1,7 @@
 import Foundation
-import FunctionKit
 import Testing
+
+@testable import FunctionKit
 
 /// The per-request text helpers give what Foundation gives, faster.
 @Suite struct TextTests {
@@ -22,6 +23,23 @@ import Testing
         }
         let known = UUID(uuidString: "E621E1F8-C36C-495A-93FC-0C247A3E6E5F")
         #expect(known?.lowercasedString == "e621e1f8-c36c-495a-93fc-0c247a3e6e5f")
+    }
+
+    /// Ids from the pool are version-4 UUIDs, all different, across several refills of the pool.
+    @Test func randomUUIDsAreVersion4AndDistinctAcrossRefills() {
+        let before = RandomPool.shared.refills
+        let ids = (0..<2000).map { _ in UUID.random() }
+        #expect(Set(ids).count == ids.count)
+        for id in ids {
+            let text = id.lowercasedString
+            #expect(text.count == 36)
+            #expect(Array(text)[14] == "4", "\(text) is not version 4")
+            #expect("89ab".contains(Array(text)[19]), "\(text) does not have the RFC variant")
+            #expect(UUID(uuidString: text) == id)
+        }
+        // 2,000 ids are 32,000 bytes: the 4 KiB pool was read again seven or eight times, not once per id.
+        let refills = RandomPool.shared.refills - before
+        #expect(refills >= 7 && refills < 100, "\(refills) refills")
     }
 
     @Test(arguments: [

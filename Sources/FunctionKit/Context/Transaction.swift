@@ -32,7 +32,7 @@ public final class Transaction: Sendable {
         // The payload is encoded once: its text goes to the outbox, its parse into the event.
         let data = try JSONCoding.data(payload)
         let event = CloudEvent.published(
-            id: UUID().lowercasedString, subject: Payload.subject, by: service, at: now,
+            id: UUID.random().lowercasedString, subject: Payload.subject, by: service, at: now,
             data: try JSONValue(parsing: data))
         try await Outbox.append(event, data: data, at: now, in: sql)
         pending.withLock { $0.append(.published(event)) }
@@ -47,7 +47,7 @@ public final class Transaction: Sendable {
         -> ScheduledInvocation
     {
         let invocation = ScheduledInvocation(
-            id: UUID().lowercasedString, function: function, key: key, payload: try JSONValue(encoding: payload),
+            id: UUID.random().lowercasedString, function: function, key: key, payload: try JSONValue(encoding: payload),
             dueAt: dueAt)
         try await Timers.set(invocation, payload: try JSONCoding.string(payload), at: now, in: sql)
         pending.withLock { $0.append(.scheduled(invocation)) }

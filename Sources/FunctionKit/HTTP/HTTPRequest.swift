@@ -92,7 +92,7 @@ public struct HTTPRequest: Sendable, Equatable {
         pathParameters: [String: String] = [:],
         body: String? = nil,
         isBase64Encoded: Bool = false,
-        requestId: String = UUID().lowercasedString,
+        requestId: String = UUID.random().lowercasedString,
         sourceIp: String? = "127.0.0.1",
         userAgent: String? = nil,
         timeEpoch: Int64? = nil

@@ -53,7 +53,7 @@ public struct FunctionServer: HTTPResponder {
             return try await gateway.respond(to: request, context: context)
         }
         let started = ContinuousClock.now
-        let requestID = request.headers[.requestID].flatMap { $0.isEmpty ? nil : $0 } ?? UUID().lowercasedString
+        let requestID = request.headers[.requestID].flatMap { $0.isEmpty ? nil : $0 } ?? UUID.random().lowercasedString
         let response = await answer(request)
         var http = Gateway.httpResponse(response)
         http.headers[.requestID] = requestID

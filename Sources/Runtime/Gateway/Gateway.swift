@@ -45,7 +45,7 @@ public struct Gateway: HTTPResponder {
 
     public func respond(to request: Request, context: GatewayContext) async throws -> Response {
         let started = ContinuousClock.now
-        let requestID = request.headers[.requestID].flatMap { $0.isEmpty ? nil : $0 } ?? UUID().lowercasedString
+        let requestID = request.headers[.requestID].flatMap { $0.isEmpty ? nil : $0 } ?? UUID.random().lowercasedString
         let (response, function) = await answer(request, context: context, requestID: requestID)
         var http = Self.httpResponse(response)
         http.headers[.requestID] = requestID
