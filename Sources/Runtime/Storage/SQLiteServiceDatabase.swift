@@ -35,6 +35,9 @@ final class SQLiteServiceDatabase: ServiceDatabase {
         self.logger = logger
     }
 
+    /// A database dropped without ``close()`` (a test's, say) still ends its checkpoint thread.
+    deinit { checkpointer.stop() }
+
     static func open(service: String, path: String, logger: Logger) async throws -> SQLiteServiceDatabase {
         let writer = try SQLiteHandle(path: path, readOnly: false)
         for pragma in ["PRAGMA journal_mode = WAL", "PRAGMA synchronous = NORMAL"] {
