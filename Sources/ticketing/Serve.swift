@@ -42,12 +42,16 @@ struct Serve: AsyncParsableCommand {
             manifest: local.manifest, contracts: try local.contracts.catalog(),
             version: Ticketing.configuration.version,
             pages: Services.pages)
-        let gateway = Gateway(invoker: local.invoker, bodyLimit: bodyLimit, openAPI: openAPI, logger: logger)
         let host = self.host
         let resync = delivery.duration
         let context = local.invoker.deliveryContext()
         let dispatcher = Dispatcher(context)
         let scheduler = Scheduler(context)
+        let stallLimit = Self.stallLimit(resync: resync, registry: local.registry)
+        let gateway = Gateway(
+            invoker: local.invoker, bodyLimit: bodyLimit, openAPI: openAPI,
+            readiness: [dispatcher.readiness(limit: stallLimit), scheduler.readiness(limit: stallLimit)],
+            logger: logger)
         let application = Application(
             responder: gateway,
             configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "ticketing"),
@@ -59,6 +63,14 @@ struct Serve: AsyncParsableCommand {
             logger: logger)
         // Commits by other runtimes on the same PostgreSQL database wake delivery at once.
         try await local.runWatchingCommits { try await application.runService() }
+    }
+
+    /// How long the delivery loops may go without moving before `GET /health/ready` calls them stalled: a
+    /// resync interval, the longest handler's timeout (a pass waits for one invocation at a time), and 30
+    /// seconds to spare.
+    static func stallLimit(resync: Duration, registry: FunctionRegistry) -> TimeInterval {
+        let longest = registry.entries.map { registry.timeout(of: $0.name) }.max() ?? 0
+        return Double(resync.components.seconds) + longest + 30
     }
 
     /// Writes a line to stdout at once (not buffered), so that whoever started `serve` sees it.

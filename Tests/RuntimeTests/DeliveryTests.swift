@@ -380,6 +380,43 @@ import Tickets
     }
 }
 
+/// The delivery loops' part of `GET /health/ready`.
+@Suite struct DeliveryReadinessTests {
+    /// Not ready before the loop has run; ready once it has; stalled when it has not moved for longer than
+    /// the limit (here the loop sleeps until a resync an hour away, and the test clock moves past the limit);
+    /// ready again once it moves.
+    @Test(.timeLimit(.minutes(1))) func theDispatchersReadinessFollowsItsLoop() async throws {
+        let audit = AuditService()
+        try await TestHarness.with(services: [audit.definition], manifest: AuditService.manifest) { harness in
+            let dispatcher = Dispatcher(harness.invoker.deliveryContext())
+            let readiness = dispatcher.readiness(limit: 5)
+            #expect(readiness.name == "delivery")
+            #expect(await readiness.reason() == "not started")
+            let loop = Task { await dispatcher.run(resync: .seconds(3600)) }
+            await harness.clock.sleepers(atLeast: 1)
+            #expect(await readiness.reason() == nil)
+            harness.clock.advance(by: 4)
+            #expect(await readiness.reason() == nil)
+            harness.clock.advance(by: 6)
+            #expect(await readiness.reason() == "no progress for 10 s")
+            try await AuditService.publish(["a"], harness.invoker, clock: harness.clock)
+            #expect(await DeliveryLoopTests.next(1, of: audit) == ["audit-on-ticket-created:a"])
+            while await readiness.reason() != nil { await Task.yield() }
+            dispatcher.stop()
+            await loop.value
+        }
+    }
+
+    @Test func theSchedulersCheckIsNamedTimers() async throws {
+        let audit = AuditService()
+        try await TestHarness.with(services: [audit.definition], manifest: AuditService.manifest) { harness in
+            let readiness = Scheduler(harness.invoker.deliveryContext()).readiness(limit: 5)
+            #expect(readiness.name == "timers")
+            #expect(await readiness.reason() == "not started")
+        }
+    }
+}
+
 /// The doorbell the background loops sleep on.
 @Suite struct DoorbellTests {
     @Test func aRingBeforeTheWaitIsKept() async {

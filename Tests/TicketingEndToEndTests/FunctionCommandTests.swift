@@ -74,6 +74,12 @@ import Testing
         let health = try await auth.request("GET", "/health")
         #expect(health.status == 200)
         #expect(health.object["services"] as? [String: String] == ["auth": "ok"])
+        let live = try await auth.request("GET", "/health/live")
+        #expect(live.status == 200)
+        let ready = try await auth.request("GET", "/health/ready")
+        #expect(ready.status == 200)
+        #expect(ready.object["services"] as? [String: String] == ["auth": "ok"])
+        #expect(ready.object["checks"] as? [String: String] == [:])
 
         // The session cookie's token, as a client would send it to another container.
         let cookieValue = try #require(setCookie.split(separator: ";").first?.split(separator: "=", maxSplits: 1).last)
@@ -135,6 +141,9 @@ import Testing
         let health = try await orders.request("GET", "/health")
         #expect(health.status == 200)
         #expect(health.object["status"] as? String == "ok")
+        for probe in ["/health/live", "/health/ready"] {
+            #expect(try await orders.request("GET", probe).status == 200, "\(probe)")
+        }
         let elsewhere = try await orders.request(
             "POST", "/api/tickets", body: body, headers: Self.binaryHeaders(id: "x"))
         #expect(elsewhere.status == 404)

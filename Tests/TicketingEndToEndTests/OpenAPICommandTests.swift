@@ -48,7 +48,10 @@ import Testing
                 (security?.map { Set($0.keys) } ?? []) == (errors.contains("401") ? [["bearer"], ["session"]] : []))
             operations += 1
         }
-        for (path, statuses) in [("/health", ["200", "503"]), ("/openapi.json", ["200"])] {
+        for (path, statuses) in [
+            ("/health", ["200", "503"]), ("/health/live", ["200"]), ("/health/ready", ["200", "503"]),
+            ("/openapi.json", ["200"]),
+        ] {
             let operation = try #require(paths[path]?["get"] as? [String: Any], "GET \(path)")
             let responses = try #require(operation["responses"] as? [String: Any])
             #expect(Set(responses.keys) == Set(statuses), "GET \(path)")

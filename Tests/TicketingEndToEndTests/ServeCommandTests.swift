@@ -12,6 +12,16 @@ import Testing
         #expect(health.status == 200)
         #expect(health.object["status"] as? String == "ok")
         #expect(health.headers["x-request-id"] != nil)
+        #expect(try await server.request("GET", "/health/live").status == 200)
+        // Ready once the delivery loops have made their first pass, which they start beside the listener.
+        var ready = try await server.request("GET", "/health/ready")
+        for _ in 0..<50 where ready.status != 200 {
+            try await Task.sleep(for: .milliseconds(100))
+            ready = try await server.request("GET", "/health/ready")
+        }
+        #expect(ready.status == 200, "\(ready.text)")
+        #expect(ready.object["checks"] as? [String: String] == ["delivery": "ok", "timers": "ok"])
+        #expect((ready.object["services"] as? [String: String])?["tickets"] == "ok")
         let openAPI = try await server.request("GET", "/openapi.json")
         #expect(openAPI.status == 200)
         #expect(openAPI.object["openapi"] as? String == "3.1.0")

@@ -10,7 +10,7 @@ import NIOCore
 /// against the manifest's routes, exactly as the in-process ``Gateway`` does, and forwards it to that
 /// function's container. Unknown routes answer 404 in the SPEC error shape, bodies over the limit 413, a
 /// container that cannot be reached 502, and one that does not answer within its function's timeout (plus
-/// a margin) 504. Redirects are passed back to the client, never followed. `GET /health` answers for the
+/// a margin) 504. Redirects are passed back to the client, never followed. The health probes answer for the
 /// proxy itself. A browser asking for a page no route matches gets the manifest's `notFound` page, fetched
 /// from that function's container on its own route.
 public struct FunctionProxy: HTTPResponder {
@@ -39,9 +39,7 @@ public struct FunctionProxy: HTTPResponder {
     public func respond(to request: Request, context: GatewayContext) async throws -> Response {
         let method = request.method.rawValue
         let path = request.uri.path
-        if method == "GET" && path == "/health" {
-            return Gateway.httpResponse((try? .json(200, ["status": "ok"])) ?? .init(statusCode: 200))
-        }
+        if let probe = Self.probe(method: method, path: path) { return Gateway.httpResponse(probe) }
         guard let (entry, _, _) = registry.route(method: method, path: path) else {
             // A browser asking for a page gets the manifest's not-found page, from its own container.
             guard
@@ -53,6 +51,20 @@ public struct FunctionProxy: HTTPResponder {
         guard let base = urls[entry.name] else { return Gateway.httpResponse(FunctionError.notFound.response) }
         return await forward(
             request, entry: entry, base: base, target: path + (request.uri.query.map { "?\($0)" } ?? ""))
+    }
+
+    /// The health probes, answered for the proxy itself (it keeps no store; each function's container answers
+    /// its own): `GET /health`, `GET /health/live` and `GET /health/ready`.
+    static func probe(method: String, path: String) -> FunctionKit.HTTPResponse? {
+        guard method == "GET" else { return nil }
+        let body: [String: JSONValue]
+        switch path {
+        case Gateway.healthRoute.path, Gateway.liveRoute.path: body = ["status": .string("ok")]
+        case Gateway.readyRoute.path:
+            body = ["status": .string("ready"), "services": .object([:]), "checks": .object([:])]
+        default: return nil
+        }
+        return (try? .json(200, body)) ?? .init(statusCode: 200)
     }
 
     /// Forwards `request` to `target` (a path and query) on `entry`'s container at `base`.

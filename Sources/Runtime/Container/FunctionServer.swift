@@ -13,7 +13,8 @@ import NIOCore
 ///   `{"status":"duplicate"}`; 400 when the event is malformed or rejected (retrying will not help); 500 when
 ///   the handler failed (retry); 503 with error code `deferred` when it waits for an earlier event (retry
 ///   later without counting an attempt); 413 when the body is over the limit.
-/// - Both answer `GET /health`, checking the function's service store.
+/// - Both answer `GET /health` and `GET /health/ready`, checking the function's service store, and
+///   `GET /health/live`.
 ///
 /// What the function publishes or schedules stays in its service's outbox, for a dispatcher to deliver.
 public struct FunctionServer: HTTPResponder {
@@ -24,7 +25,7 @@ public struct FunctionServer: HTTPResponder {
     let invoker: Invoker
     let bodyLimit: Int
     let logger: Logger
-    /// Serves the HTTP function, and `GET /health` for either kind.
+    /// Serves the HTTP function, and the health probes for either kind.
     let gateway: Gateway
     /// Whether the function takes events rather than HTTP requests.
     let takesEvents: Bool
@@ -67,9 +68,7 @@ public struct FunctionServer: HTTPResponder {
     /// The answer to a request for an event function.
     private func answer(_ request: Request) async -> FunctionKit.HTTPResponse {
         let path = request.uri.path
-        if request.method == .get && path == "/health" {
-            return await gateway.health()
-        }
+        if let probe = await gateway.probe(method: request.method.rawValue, path: path) { return probe }
         guard request.method == .post && path == "/" else {
             return FunctionError.notFound.response
         }

@@ -128,6 +128,13 @@ public actor Dispatcher {
         return try await DeliveryPass.gathering(parts, serially: settings.serially)
     }
 
+    /// The dispatcher's part of `GET /health/ready`: ready once its loop has run, and as long as it moves — a
+    /// pass starts, ends or delivers an event at least every `limit` seconds.
+    public nonisolated func readiness(limit: TimeInterval) -> ReadinessCheck {
+        let loop = self.loop
+        return ReadinessCheck(name: "delivery") { loop.stall(limit: limit) }
+    }
+
     /// Asks ``run(resync:)`` to return once the delivery in progress has finished.
     public nonisolated func stop() {
         loop.stop()
@@ -212,6 +219,7 @@ public actor Dispatcher {
             for outboxEvent in events {
                 guard !isStopping else { break }
                 let delivery = try await deliver(outboxEvent, to: subscription, key: key)
+                loop.beat()
                 pass.deliveries.append(delivery)
                 unsaved = delivery.outcome == .handled || delivery.outcome == .duplicate
                 if let next = cursors[key]?.nextAttemptAt {

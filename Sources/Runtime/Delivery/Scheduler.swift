@@ -60,11 +60,19 @@ public actor Scheduler {
             let due = try await timers.due(at: context.clock.now, limit: settings.batchSize)
             for timer in due where !isStopping {
                 pass.deliveries.append(try await fire(timer, service: service, in: timers))
+                loop.beat()
             }
             if due.count < settings.batchSize || isStopping { break }
         }
         if let next = try await timers.nextDue() { pass.due(at: next) }
         return pass
+    }
+
+    /// The scheduler's part of `GET /health/ready`: ready once its loop has run, and as long as it moves — a
+    /// pass starts, ends or fires a timer at least every `limit` seconds.
+    public nonisolated func readiness(limit: TimeInterval) -> ReadinessCheck {
+        let loop = self.loop
+        return ReadinessCheck(name: "timers") { loop.stall(limit: limit) }
     }
 
     /// Asks ``run(resync:)`` to return once the delivery in progress has finished.

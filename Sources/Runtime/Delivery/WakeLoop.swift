@@ -17,6 +17,8 @@ final class WakeLoop: Sendable {
     let logger: Logger
     private let failure: String
     private let stopping = Mutex(false)
+    /// When the loop last showed it was moving: a pass starting or ending, an event or a timer done.
+    private let lastBeat = Mutex<Date?>(nil)
 
     /// The loop of `component` in `context`, woken by `doorbell`, logging a failed pass as `failure`.
     init(_ context: DeliveryContext, component: String, doorbell: Doorbell, failure: String) {
@@ -30,6 +32,22 @@ final class WakeLoop: Sendable {
 
     /// Whether ``stop()`` was called: a pass under way ends early at its next event or timer.
     var isStopping: Bool { stopping.withLock { $0 } }
+
+    /// Records that the loop is moving; the dispatcher and the scheduler call it after each event or timer, so
+    /// that a long pass through a backlog is not taken for a stalled one.
+    func beat() {
+        let now = clock.now
+        lastBeat.withLock { $0 = now }
+    }
+
+    /// Why the loop is not ready, or `nil` when it is: it has not started, or it has not moved for longer
+    /// than `limit` seconds (a pass stuck on a store, or the loop no longer running).
+    func stall(limit: TimeInterval) -> String? {
+        guard let last = lastBeat.withLock({ $0 }) else { return "not started" }
+        let quiet = clock.now.timeIntervalSince(last)
+        guard quiet > limit else { return nil }
+        return "no progress for \(Int(quiet)) s"
+    }
 
     /// Asks ``run(resync:pass:)`` to return once the pass in progress has finished.
     func stop() {
@@ -45,8 +63,10 @@ final class WakeLoop: Sendable {
             let resyncSeconds = Double(resync.components.seconds) + Double(resync.components.attoseconds) / 1e18
             while !self.isStopping && !Task.isCancelled {
                 var wake = self.clock.now.addingTimeInterval(resyncSeconds)
+                self.beat()
                 do {
                     if let next = try await pass().nextDue { wake = min(wake, next) }
+                    self.beat()
                 } catch {
                     self.logger.error("\(self.failure)", metadata: ["error": "\(error)"])
                 }

@@ -10,7 +10,9 @@ import NIOCore
 ///
 /// Unknown routes, and known paths with a method they do not serve, answer 404 in the SPEC error shape (a
 /// browser asking for a page gets the manifest's `notFound` page instead); bodies over the limit answer 413.
-/// `GET /health` reports whether every service's store answers, and `GET /openapi.json` describes the API.
+/// `GET /health` reports whether every service's store answers; `GET /health/live` answers while the process
+/// does and `GET /health/ready` once the stores answer (their migrations done) and delivery moves (the probes
+/// Kubernetes, Knative and Cloud Run ask); `GET /openapi.json` describes the API.
 ///
 /// A gateway may be limited to one function (container mode): then only that function's route matches,
 /// and `GET /health` checks only that function's service.
@@ -26,15 +28,19 @@ public struct Gateway: HTTPResponder {
     let openAPI: FunctionKit.HTTPResponse?
     /// The one function served, or `nil` for every HTTP function of the registry.
     let function: String?
+    /// What `GET /health/ready` checks besides the stores.
+    let readiness: [ReadinessCheck]
 
     /// Creates a gateway over `invoker`'s functions; `openAPI`, when given, is served at `GET /openapi.json`.
-    /// With `function`, only that function's route is served and every other request answers 404.
+    /// With `function`, only that function's route is served and every other request answers 404. `readiness`
+    /// (the delivery loops running beside the gateway) is what `GET /health/ready` checks besides the stores.
     public init(
         invoker: Invoker, bodyLimit: Int = Gateway.defaultBodyLimit, openAPI: JSONValue? = nil, function: String? = nil,
-        logger: Logger
+        readiness: [ReadinessCheck] = [], logger: Logger
     ) {
         self.invoker = invoker
         self.function = function
+        self.readiness = readiness
         self.bodyLimit = bodyLimit
         self.logger = logger
         self.openAPI = openAPI.flatMap { try? FunctionKit.HTTPResponse.json(200, $0) }
@@ -63,9 +69,7 @@ public struct Gateway: HTTPResponder {
     ) {
         let method = request.method.rawValue
         let path = request.uri.path
-        if method == Self.healthRoute.method && path == Self.healthRoute.path {
-            return (await health(), nil)
-        }
+        if let probe = await probe(method: method, path: path) { return (probe, nil) }
         if method == Self.openAPIRoute.method && path == Self.openAPIRoute.path, let openAPI {
             return (openAPI, nil)
         }
@@ -104,10 +108,51 @@ public struct Gateway: HTTPResponder {
         return (entry, route, parameters)
     }
 
+    /// The answer to a health probe (`/health`, `/health/live`, `/health/ready`), or `nil` for any other request.
+    func probe(method: String, path: String) async -> FunctionKit.HTTPResponse? {
+        guard method == "GET", path.hasPrefix(Self.healthRoute.path) else { return nil }
+        switch path {
+        case Self.healthRoute.path: return await health()
+        case Self.liveRoute.path: return Self.json(200, ["status": .string("ok")])
+        case Self.readyRoute.path: return await ready()
+        default: return nil
+        }
+    }
+
     /// `GET /health`: 200 when every service's store answers (only the served function's service when the
-    /// gateway serves one function) within ``healthTimeout`` seconds, else 503. Services are asked side by
-    /// side, so an unreachable server costs one time-out, not one per service.
+    /// gateway serves one function) within ``healthTimeout`` seconds, else 503.
     func health() async -> FunctionKit.HTTPResponse {
+        let services = await storeStates()
+        let healthy = !services.values.contains("unreachable")
+        return Self.json(
+            healthy ? 200 : 503,
+            [
+                "status": .string(healthy ? "ok" : "unavailable"),
+                "storage": .string(invoker.storage.description),
+                "services": .object(services.mapValues { .string($0) }),
+            ])
+    }
+
+    /// `GET /health/ready`: 200 when every store answers (opening a store applies its migrations, so they are
+    /// done) and every ``readiness`` check passes, else 503 with what is not ready.
+    func ready() async -> FunctionKit.HTTPResponse {
+        let services = await storeStates()
+        var checks: [String: JSONValue] = [:]
+        for check in readiness { checks[check.name] = .string(await check.reason() ?? "ok") }
+        let ready = !services.values.contains("unreachable") && !checks.values.contains { $0 != .string("ok") }
+        return Self.json(
+            ready ? 200 : 503,
+            [
+                "status": .string(ready ? "ready" : "unavailable"),
+                "services": .object(services.mapValues { .string($0) }),
+                "checks": .object(checks),
+            ])
+    }
+
+    /// Each checked service (only the served function's when the gateway serves one) and whether its store
+    /// answers: `ok` or `unreachable`. Services are asked side by side, so an unreachable server costs one
+    /// time-out, not one per service.
+    private func storeStates() async -> [String: String] {
         let invoker = self.invoker
         let names = function.flatMap { invoker.registry.entry(named: $0) }.map { [$0.service] }
         let checked = names ?? invoker.registry.services.keys.sorted()
@@ -118,23 +163,21 @@ public struct Gateway: HTTPResponder {
             }
             for await (service, answered) in group { services[service] = answered ? "ok" : "unreachable" }
         }
-        let healthy = !services.values.contains("unreachable")
-        let body: [String: JSONValue] = [
-            "status": .string(healthy ? "ok" : "unavailable"),
-            "storage": .string(invoker.storage.description),
-            "services": .object(services.mapValues { .string($0) }),
-        ]
-        return (try? FunctionKit.HTTPResponse.json(healthy ? 200 : 503, body))
-            ?? FunctionKit.HTTPResponse(statusCode: healthy ? 200 : 503)
+        return services
+    }
+
+    private static func json(_ status: Int, _ body: [String: JSONValue]) -> FunctionKit.HTTPResponse {
+        (try? FunctionKit.HTTPResponse.json(status, body)) ?? FunctionKit.HTTPResponse(statusCode: status)
     }
 
     /// How long `/health` waits for a service's store, in seconds.
     static let healthTimeout = 3.0
 
-    /// Whether `service`'s store answers a query within ``healthTimeout``.
+    /// Whether `service`'s store answers a query within ``healthTimeout`` on the clock handlers' time limits
+    /// run on (real time, except in tests that move it).
     private static func answers(_ service: String, invoker: Invoker) async -> Bool {
         do {
-            _ = try await Deadline.run("health", seconds: healthTimeout) {
+            _ = try await Deadline.run("health", seconds: healthTimeout, on: invoker.deadlineClock) {
                 let database = try await invoker.database(for: service)
                 return try await database.read { sql in try await sql.raw("SELECT 1 AS ok").all().count }
             }
