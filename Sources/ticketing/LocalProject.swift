@@ -102,14 +102,17 @@ struct LocalProject {
 extension LoggingSystem {
     private static let bootstrapped = Mutex(false)
 
-    /// Logs to stderr at `LOG_LEVEL` (default `warning`), once per process; a bad `LOG_LEVEL` is refused.
+    /// Logs to stderr at `LOG_LEVEL` (default `warning`) in `LOG_FORMAT` (default `text`), once per process; a
+    /// bad `LOG_LEVEL` or `LOG_FORMAT` is refused.
     static func bootstrapOnce() throws {
-        let level = try Settings.logLevel(ProcessInfo.processInfo.environment, default: .warning)
+        let environment = ProcessInfo.processInfo.environment
+        let level = try Settings.logLevel(environment, default: .warning)
+        let format = try Settings.logFormat(environment)
         let first = bootstrapped.withLock { done in
             defer { done = true }
             return !done
         }
         guard first else { return }
-        bootstrap { label in StandardErrorLogHandler(label: label, level: level) }
+        bootstrap { label in StandardErrorLogHandler(label: label, level: level, format: format) }
     }
 }

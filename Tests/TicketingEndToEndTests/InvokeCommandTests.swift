@@ -158,7 +158,12 @@ import Testing
         (
             "LOG_LEVEL", "verbose",
             "LOG_LEVEL must be one of trace, debug, info, notice, warning, error, critical (or warn), not 'verbose'"
-        )
+        ),
+        ("LOG_FORMAT", "yaml", "LOG_FORMAT must be text or json, not 'yaml'"),
+        (
+            "AWS_LAMBDA_LOG_LEVEL", "LOUD",
+            "AWS_LAMBDA_LOG_LEVEL must be one of TRACE, DEBUG, INFO, WARN, ERROR, FATAL, not 'LOUD'"
+        ),
     ])
     func aMalformedSettingIsRefusedInOneLine(name: String, value: String, message: String) throws {
         var cli = CommandRunner()

@@ -28,6 +28,30 @@ import Testing
         #expect((openAPI.object["paths"] as? [String: Any])?["/api/tickets/{id}"] != nil)
     }
 
+    /// `LOG_FORMAT=json`: every line `serve` logs is one JSON object; a request's access line carries its
+    /// function and request id as fields.
+    @Test func jsonLogsAreOneObjectALine() async throws {
+        let server = try ServerProcess(environment: ["LOG_FORMAT": "json", "LOG_LEVEL": "info"])
+        defer { server.stop() }
+        let list = try await server.request("GET", "/api/tickets")
+        #expect(list.status == 200)
+        let requestID = try #require(list.headers["x-request-id"])
+        var access: [String: Any]?
+        try await eventually("the access line is written") {
+            let lines = server.stderr.split(separator: "\n").filter { !$0.isEmpty }
+            let objects = lines.compactMap {
+                (try? JSONSerialization.jsonObject(with: Data($0.utf8))) as? [String: Any]
+            }
+            #expect(objects.count == lines.count, "not JSON: \(lines)")
+            access = objects.first { $0["request"] as? String == requestID }
+            return access != nil
+        }
+        #expect(access?["function"] as? String == "tickets-list")
+        #expect(access?["level"] as? String == "info")
+        #expect((access?["message"] as? String)?.hasPrefix("GET /api/tickets 200 ") == true, "\(access ?? [:])")
+        #expect((access?["time"] as? String)?.hasSuffix("Z") == true)
+    }
+
     @Test func signUpListAndEditThroughTheGateway() async throws {
         let server = try ServerProcess()
         defer { server.stop() }

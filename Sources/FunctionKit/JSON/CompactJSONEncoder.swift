@@ -98,17 +98,27 @@ private enum Node {
 
     /// `string` as a JSON string literal, escaped as Foundation escapes it.
     static func quote(_ string: String, to output: inout [UInt8]) throws {
+        // Foundation's writer has stopped at NUL in some versions: leave such strings to it.
+        guard JSONText.appendQuoted(string, to: &output) else { throw CompactJSONEncoder.Unsupported() }
+    }
+}
+
+/// JSON text written byte by byte, for the writers that do not go through an encoder (log lines).
+public enum JSONText {
+    /// Appends `string` as a JSON string literal, escaped as Foundation escapes it (`"`, `\\`, and control
+    /// characters; `/` and non-ASCII kept as they are). Returns `false` when the string held a NUL, which is
+    /// written as `\u0000`.
+    @discardableResult
+    public static func appendQuoted(_ string: String, to output: inout [UInt8]) -> Bool {
         var text = string
-        try text.withUTF8 { bytes in
+        var clean = true
+        text.withUTF8 { bytes in
             output.append(UInt8(ascii: "\""))
             var run = 0
             for (index, byte) in bytes.enumerated() where byte < 0x20 || byte == 0x22 || byte == 0x5C {
                 output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[run..<index]))
                 run = index + 1
                 switch byte {
-                case 0:
-                    // Foundation's writer has stopped at NUL in some versions: leave such strings to it.
-                    throw CompactJSONEncoder.Unsupported()
                 case 0x22: output.append(contentsOf: #"\""#.utf8)
                 case 0x5C: output.append(contentsOf: #"\\"#.utf8)
                 case 0x08: output.append(contentsOf: #"\b"#.utf8)
@@ -117,6 +127,7 @@ private enum Node {
                 case 0x0D: output.append(contentsOf: #"\r"#.utf8)
                 case 0x09: output.append(contentsOf: #"\t"#.utf8)
                 default:
+                    if byte == 0 { clean = false }
                     let digits: StaticString = "0123456789abcdef"
                     output.append(contentsOf: #"\u00"#.utf8)
                     output.append(digits.utf8Start[Int(byte >> 4)])
@@ -126,6 +137,7 @@ private enum Node {
             output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[run...]))
             output.append(UInt8(ascii: "\""))
         }
+        return clean
     }
 }
 
