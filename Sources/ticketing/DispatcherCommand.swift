@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import FunctionKit
+import Hummingbird
 import Logging
 import Runtime
 import ServiceLifecycle
@@ -30,6 +31,16 @@ struct DispatcherCommand: AsyncParsableCommand {
     var sink: String?
 
     @OptionGroup var delivery: ResyncOption
+
+    @Option(
+        help: ArgumentHelp(
+            "Answer the health probes (/health, /health/live, /health/ready) on this port (default: $PORT; "
+                + "no listener when neither is set; 0 picks a free one).",
+            valueName: "port"))
+    var port: Int?
+
+    @Option(help: "The address the probes listen on.")
+    var host = "0.0.0.0"
 
     @OptionGroup var project: ProjectOptions
 
@@ -68,14 +79,34 @@ struct DispatcherCommand: AsyncParsableCommand {
         let target = remote.target
         let resync = delivery.duration
         let context = local.invoker.deliveryContext(target: target)
+        let dispatcher = Dispatcher(context, routing: routing)
+        let scheduler = Scheduler(context)
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+            .init(service: DeliveryService(dispatcher, resync: resync)),
+            .init(service: DeliveryService(scheduler, resync: resync)),
+        ]
+        if port != nil || environment["PORT"] != nil {
+            let limit = Serve.stallLimit(resync: resync, registry: registry)
+            let probes = ProbeResponder(
+                invoker: local.invoker,
+                readiness: [dispatcher.readiness(limit: limit), scheduler.readiness(limit: limit)], logger: logger)
+            let port = try Settings.port(port, environment: environment, default: 8080)
+            let host = self.host
+            services.append(
+                .init(
+                    service: Application(
+                        responder: probes,
+                        configuration: ApplicationConfiguration(
+                            address: .hostname(host, port: port), serverName: "ticketing"),
+                        onServerRunning: { channel in
+                            let bound = channel.localAddress?.port ?? port
+                            Serve.say("probes on http://\(host):\(bound)/health/ready")
+                        },
+                        logger: logger)))
+        }
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
-                services: [
-                    .init(
-                        service: DeliveryService(Dispatcher(context, routing: routing), resync: resync)),
-                    .init(service: DeliveryService(Scheduler(context), resync: resync)),
-                ],
-                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+                services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await local.runWatchingCommits {
             Serve.say("dispatching")
             try await group.run()

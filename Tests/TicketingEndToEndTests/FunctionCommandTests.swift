@@ -3,6 +3,10 @@ import HTTPTypes
 import Hummingbird
 import Testing
 
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
+
 /// `ticketing function` started as a container entrypoint would be: the subcommand and the environment only.
 @Suite struct FunctionCommandTests {
     /// A key both containers sign and check sessions with, as a deployment would share it.
@@ -203,9 +207,30 @@ import Testing
             ["orders-on-ticket-created=\(orders.baseURL.absoluteString)"]
             + others.map { "\($0)=http://127.0.0.1:9/" }
         let dispatcher = try BackgroundCommand(
-            ["dispatcher"], environment: ["FUNCTION_URLS": urls.joined(separator: ","), "JWT_KEY": Self.key],
+            ["dispatcher", "--port", "0", "--host", "127.0.0.1"],
+            environment: ["FUNCTION_URLS": urls.joined(separator: ","), "JWT_KEY": Self.key],
             runner: runner, ready: "dispatching")
         defer { dispatcher.stop() }
+        // Its probes, for an orchestrator: live at once, ready once both delivery loops have run.
+        var probes: URL?
+        try await eventually("the dispatcher's probes listen") {
+            probes = dispatcher.stdout.split(separator: "\n").first { $0.hasPrefix("probes on ") }
+                .flatMap { URL(string: String($0.dropFirst("probes on ".count))) }
+            return probes != nil
+        }
+        let ready = try #require(probes)
+        let live = try await URLSession.shared.data(
+            from: ready.deletingLastPathComponent().appendingPathComponent("live"))
+        #expect((live.1 as? HTTPURLResponse)?.statusCode == 200)
+        try await eventually("the dispatcher is ready") {
+            let (body, response) = try await URLSession.shared.data(from: ready)
+            guard (response as? HTTPURLResponse)?.statusCode == 200 else { return false }
+            let checks = (try JSONSerialization.jsonObject(with: body) as? [String: Any])?["checks"]
+            return checks as? [String: String] == ["delivery": "ok", "timers": "ok"]
+        }
+        let other = try await URLSession.shared.data(
+            from: ready.deletingLastPathComponent().deletingLastPathComponent())
+        #expect((other.1 as? HTTPURLResponse)?.statusCode == 404)
 
         let signup = try await auth.json(
             "POST", "/api/users/signup", #"{"email":"dana@example.com","password":"secret"}"#)
