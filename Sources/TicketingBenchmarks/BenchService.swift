@@ -84,7 +84,7 @@ final class BenchService: Sendable {
         return Invoker(
             registry: registry, storage: try SQLiteEngine(directory: directory, logger: logger),
             sessions: try await SessionCodec(key: TestHarness.sessionKey, secureCookies: false), clock: SystemClock(),
-            logger: logger, contracts: contracts)
+            logger: logger, contracts: contracts, metrics: RuntimeMetrics())
     }
 
     /// A prepared invoker in `directory`, a seller's token, and the answer to the seller listing one ticket:

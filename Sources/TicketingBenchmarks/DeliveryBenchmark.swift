@@ -27,7 +27,8 @@ enum DeliveryBenchmark {
         let loadSeconds: Int64 = 6
         var logger = Logger(label: "bench")
         logger.logLevel = .warning
-        let (port, gateway) = try await GatewayBenchmark.start(Gateway(invoker: invoker, logger: logger))
+        let (port, gateway) = try await GatewayBenchmark.start(
+            Gateway(invoker: invoker, metrics: invoker.metrics, logger: logger))
         var index = 0
         /// Lists a ticket in-process and returns how long after its commit the consumer committed it.
         func sample() async throws -> (committed: ContinuousClock.Instant, milliseconds: Double) {

@@ -41,7 +41,8 @@ enum GatewayBenchmark {
 
         var logger = Logger(label: "bench")
         logger.logLevel = .warning
-        let (gatewayPort, gateway) = try await start(Gateway(invoker: invoker, logger: logger))
+        let (gatewayPort, gateway) = try await start(
+            Gateway(invoker: invoker, metrics: invoker.metrics, logger: logger))
         let router = Router()
         router.get("/api/tickets/:id") { _, _ in
             Response(

@@ -29,7 +29,7 @@ enum RequestProfile {
         let id = created.response.jsonBody?["id"]?.stringValue ?? ""
         var logger = Logger(label: "bench")
         logger.logLevel = logged ? .info : .warning
-        let gateway = Gateway(invoker: invoker, logger: logger)
+        let gateway = Gateway(invoker: invoker, metrics: invoker.metrics, logger: logger)
         // A listening socket nobody connects to stands in for the connection a request would come on.
         let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(
             host: "127.0.0.1", port: 0

@@ -34,7 +34,7 @@ struct DispatcherCommand: AsyncParsableCommand {
 
     @Option(
         help: ArgumentHelp(
-            "Answer the health probes (/health, /health/live, /health/ready) on this port (default: $PORT; "
+            "Answer the health probes (/health, /health/live, /health/ready) and /metrics on this port (default: $PORT; "
                 + "no listener when neither is set; 0 picks a free one).",
             valueName: "port"))
     var port: Int?
@@ -81,15 +81,17 @@ struct DispatcherCommand: AsyncParsableCommand {
         let context = local.invoker.deliveryContext(target: target)
         let dispatcher = Dispatcher(context, routing: routing)
         let scheduler = Scheduler(context)
+        dispatcher.reportDeadLetters(to: .shared)
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: DeliveryService(dispatcher, resync: resync)),
             .init(service: DeliveryService(scheduler, resync: resync)),
         ]
         if port != nil || environment["PORT"] != nil {
             let limit = Serve.stallLimit(resync: resync, registry: registry)
-            let probes = ProbeResponder(
+            let probes = OperationsResponder(
                 invoker: local.invoker,
-                readiness: [dispatcher.readiness(limit: limit), scheduler.readiness(limit: limit)], logger: logger)
+                readiness: [dispatcher.readiness(limit: limit), scheduler.readiness(limit: limit)],
+                metrics: .shared, logger: logger)
             let port = try Settings.port(port, environment: environment, default: 8080)
             let host = self.host
             services.append(

@@ -40,7 +40,7 @@ struct FunctionCommand: AsyncParsableCommand {
         let service: String
         do {
             server = try FunctionServer(
-                function: name, invoker: local.invoker, bodyLimit: listen.bodyLimit, logger: logger)
+                function: name, invoker: local.invoker, bodyLimit: listen.bodyLimit, metrics: .shared, logger: logger)
             service = local.registry.entry(named: name)?.service ?? ""
             _ = try await local.invoker.database(for: service)
         } catch {

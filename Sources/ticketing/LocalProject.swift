@@ -42,7 +42,7 @@ struct LocalProject {
             environment: environment, dataDirectory: options.dataDirectory, logger: logger)
         let invoker = Invoker(
             registry: registry, storage: storage, sessions: sessions, clock: clock, logger: logger,
-            lazyContracts: contracts)
+            lazyContracts: contracts, metrics: .shared)
         // The pages call the API: through the gateway when API_URL names one (a page in its own container),
         // else the functions of this process, in-process.
         if let base = environment["API_URL"], !base.isEmpty {

@@ -48,10 +48,11 @@ struct Serve: AsyncParsableCommand {
         let dispatcher = Dispatcher(context)
         let scheduler = Scheduler(context)
         let stallLimit = Self.stallLimit(resync: resync, registry: local.registry)
+        dispatcher.reportDeadLetters(to: .shared)
         let gateway = Gateway(
             invoker: local.invoker, bodyLimit: bodyLimit, openAPI: openAPI,
             readiness: [dispatcher.readiness(limit: stallLimit), scheduler.readiness(limit: stallLimit)],
-            logger: logger)
+            metrics: .shared, logger: logger)
         let application = Application(
             responder: gateway,
             configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "ticketing"),

@@ -24,12 +24,12 @@ import Tickets
     @Test func livenessAnswersWhileTheProcessDoes() async throws {
         try await TestHarness.with(services: [TicketsService.definition()]) { harness in
             let gateway = Self.gateway(harness, readiness: [ReadinessCheck(name: "delivery") { "not started" }])
-            let live = await gateway.probe(method: "GET", path: "/health/live")
+            let live = await gateway.operations(method: "GET", path: "/health/live")
             #expect(live?.statusCode == 200)
             let body = try Self.body(live, route: Gateway.liveRoute)
             #expect(body == .object(["status": .string("ok")]))
-            #expect(await gateway.probe(method: "POST", path: "/health/live") == nil)
-            #expect(await gateway.probe(method: "GET", path: "/health/other") == nil)
+            #expect(await gateway.operations(method: "POST", path: "/health/live") == nil)
+            #expect(await gateway.operations(method: "GET", path: "/health/other") == nil)
         }
     }
 
@@ -37,7 +37,7 @@ import Tickets
         try await TestHarness.with(services: [TicketsService.definition()]) { harness in
             let ready = await Self.gateway(
                 harness, readiness: [ReadinessCheck(name: "delivery") { nil }, ReadinessCheck(name: "timers") { nil }]
-            ).probe(method: "GET", path: "/health/ready")
+            ).operations(method: "GET", path: "/health/ready")
             #expect(ready?.statusCode == 200)
             let body = try Self.body(ready, route: Gateway.readyRoute)
             #expect(body["status"] == .string("ready"))
@@ -49,7 +49,7 @@ import Tickets
                 readiness: [
                     ReadinessCheck(name: "delivery") { "no progress for 95 s" }, ReadinessCheck(name: "timers") { nil },
                 ]
-            ).probe(method: "GET", path: "/health/ready")
+            ).operations(method: "GET", path: "/health/ready")
             #expect(stalled?.statusCode == 503)
             let reasons = try Self.body(stalled, route: Gateway.readyRoute)
             #expect(reasons["status"] == .string("unavailable"))

@@ -231,6 +231,9 @@ import Testing
         let other = try await URLSession.shared.data(
             from: ready.deletingLastPathComponent().deletingLastPathComponent())
         #expect((other.1 as? HTTPURLResponse)?.statusCode == 404)
+        let metrics = try await URLSession.shared.data(
+            from: ready.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("metrics"))
+        #expect((metrics.1 as? HTTPURLResponse)?.statusCode == 200)
 
         let signup = try await auth.json(
             "POST", "/api/users/signup", #"{"email":"dana@example.com","password":"secret"}"#)

@@ -52,6 +52,32 @@ import Testing
         #expect((access?["time"] as? String)?.hasSuffix("Z") == true)
     }
 
+    /// `GET /metrics`: a request, its invocation and the delivery of the event it published are counted, by
+    /// function, in Prometheus's text format.
+    @Test func metricsCountRequestsInvocationsAndDeliveries() async throws {
+        let server = try ServerProcess()
+        defer { server.stop() }
+        let signup = try await server.json(
+            "POST", "/api/users/signup", #"{"email":"mia@example.com","password":"secret"}"#)
+        let cookie = try #require(signup.headers["set-cookie"].map { String($0.prefix { $0 != ";" }) })
+        let created = try await server.json("POST", "/api/tickets", #"{"title":"Gig","price":9}"#, cookie: cookie)
+        #expect(created.status == 201)
+        var text = ""
+        try await eventually("the ticket's event is delivered") {
+            let metrics = try await server.request("GET", "/metrics")
+            #expect(metrics.status == 200)
+            #expect(metrics.headers["content-type"]?.hasPrefix("text/plain; version=0.0.4") == true)
+            text = metrics.text
+            return text.contains(#"ticketing_delivery_lag_seconds_count{function="orders-on-ticket-created"} 1"#)
+        }
+        #expect(
+            text.contains(#"ticketing_http_requests_total{function="tickets-create",method="POST",status="201"} 1"#))
+        #expect(text.contains(#"ticketing_invocations_total{function="tickets-create",outcome="handled"} 1"#))
+        #expect(text.contains(#"ticketing_invocations_total{function="orders-on-ticket-created",outcome="handled"} 1"#))
+        #expect(
+            text.contains(#"ticketing_http_request_duration_seconds_count{function="tickets-create",method="POST"} 1"#))
+    }
+
     @Test func signUpListAndEditThroughTheGateway() async throws {
         let server = try ServerProcess()
         defer { server.stop() }

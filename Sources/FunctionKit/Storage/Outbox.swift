@@ -67,6 +67,8 @@ public struct OutboxEvent: Sendable {
     public var seq: Int64
     /// The event.
     public var event: CloudEvent
+    /// When its transaction published it (the event's `time`).
+    public var publishedAt: Date
 
     /// The columns a row is read from, as a select list.
     static let columnList = "seq, event_id, subject, data, created_at"
@@ -76,6 +78,7 @@ public struct OutboxEvent: Sendable {
         let subject = Subject(rawValue: try row.decode(column: "subject", as: String.self))
         let data = try row.decode(column: "data", as: String.self)
         let createdAt = Date(epochMilliseconds: try row.decode(column: "created_at", as: Int64.self))
+        publishedAt = createdAt
         event = CloudEvent.published(
             id: try row.decode(column: "event_id", as: String.self), subject: subject, by: publisher, at: createdAt,
             data: try JSONValue(parsing: Data(data.utf8)))

@@ -33,7 +33,11 @@ public struct FunctionServer: HTTPResponder {
     /// Serves `function` of `invoker`'s registry.
     ///
     /// - Throws: ``InvocationError/unknownFunction(_:known:)`` when no function has that name.
-    public init(function: String, invoker: Invoker, bodyLimit: Int = Gateway.defaultBodyLimit, logger: Logger) throws {
+    /// Requests are counted in `metrics`, which `GET /metrics` answers (nothing is counted without).
+    public init(
+        function: String, invoker: Invoker, bodyLimit: Int = Gateway.defaultBodyLimit, metrics: RuntimeMetrics? = nil,
+        logger: Logger
+    ) throws {
         guard let entry = invoker.registry.entry(named: function) else {
             throw InvocationError.unknownFunction(function, known: invoker.registry.entries.map(\.name))
         }
@@ -41,7 +45,8 @@ public struct FunctionServer: HTTPResponder {
         self.invoker = invoker
         self.bodyLimit = bodyLimit
         self.logger = logger
-        self.gateway = Gateway(invoker: invoker, bodyLimit: bodyLimit, function: function, logger: logger)
+        self.gateway = Gateway(
+            invoker: invoker, bodyLimit: bodyLimit, function: function, metrics: metrics, logger: logger)
         if case .http = entry.declaration.trigger {
             takesEvents = false
         } else {
@@ -59,6 +64,9 @@ public struct FunctionServer: HTTPResponder {
         var http = Gateway.httpResponse(response)
         http.headers[.requestID] = requestID
         let elapsed = ContinuousClock.now - started
+        gateway.metrics?.request(
+            function: request.uri.path == "/" ? function : nil, method: request.method.rawValue,
+            status: response.statusCode, duration: elapsed)
         logger.info(
             "\(request.method.rawValue) \(request.uri.path) \(response.statusCode) \(elapsed)",
             metadata: ["function": "\(function)", "request": "\(requestID)"])
@@ -68,7 +76,7 @@ public struct FunctionServer: HTTPResponder {
     /// The answer to a request for an event function.
     private func answer(_ request: Request) async -> FunctionKit.HTTPResponse {
         let path = request.uri.path
-        if let probe = await gateway.probe(method: request.method.rawValue, path: path) { return probe }
+        if let probe = await gateway.operations(method: request.method.rawValue, path: path) { return probe }
         guard request.method == .post && path == "/" else {
             return FunctionError.notFound.response
         }

@@ -119,12 +119,15 @@ public struct DeliveryContext: Sendable {
     public var commits: CommitFeed
     /// Where events and timers are delivered.
     public var target: DeliveryTarget
+    /// Where delivery lag and timer lateness are recorded; `nil` records nothing.
+    public var metrics: RuntimeMetrics?
 
     /// A context of the given parts.
     public init(
         registry: FunctionRegistry, databases: ServiceDatabases, clock: any WallClock, logger: Logger,
-        commits: CommitFeed, target: DeliveryTarget
+        commits: CommitFeed, target: DeliveryTarget, metrics: RuntimeMetrics? = nil
     ) {
+        self.metrics = metrics
         self.registry = registry
         self.databases = databases
         self.clock = clock
@@ -143,7 +146,7 @@ extension Invoker {
     public func deliveryContext(target: DeliveryTarget? = nil) -> DeliveryContext {
         DeliveryContext(
             registry: registry, databases: databases, clock: clock, logger: logger, commits: commits,
-            target: target ?? .local(self))
+            target: target ?? .local(self), metrics: metrics)
     }
 
     /// Invokes `consumer` with `event` on behalf of the dispatcher or the scheduler. When the invocation

@@ -135,6 +135,17 @@ public actor Dispatcher {
         return ReadinessCheck(name: "delivery") { loop.stall(limit: limit) }
     }
 
+    /// Has `metrics` read the dead letters, by consumer, before each scrape.
+    public nonisolated func reportDeadLetters(to metrics: RuntimeMetrics) {
+        let context = self.context
+        metrics.addCollector {
+            guard let database = try? await context.databases.delivery(),
+                let letters = try? await DeadLetters(database: database).list(state: .dead)
+            else { return }
+            metrics.deadLetters(Dictionary(letters.map { ($0.consumer, 1) }, uniquingKeysWith: +))
+        }
+    }
+
     /// Asks ``run(resync:)`` to return once the delivery in progress has finished.
     public nonisolated func stop() {
         loop.stop()
@@ -248,6 +259,10 @@ public actor Dispatcher {
         case .advance:
             cursor.position = outboxEvent.seq
             cursor.nextAttemptAt = nil
+            if case .handled = result.outcome {
+                context.metrics?.delivered(
+                    function: subscription.consumer, lag: now.timeIntervalSince(outboxEvent.publishedAt))
+            }
         case .retry(let at, let failure, let overdue):
             lastError = failure
             cursor.nextAttemptAt = at

@@ -94,6 +94,10 @@ public actor Scheduler {
             attempts: timer.attempts, deferrals: timer.deferrals, limit: context.registry.attempts(of: timer.function),
             policy: settings.retry)
         let attempt = tries.attempt
+        if timer.attempts == 0 {
+            // How late the first try starts (a retry's delay is the retry policy's, not lateness).
+            context.metrics?.fired(function: timer.function, lateness: context.clock.now.timeIntervalSince(timer.dueAt))
+        }
         let result = try await context.target.deliver(timer.event, timer.function)
         let now = context.clock.now
         let action = tries.record(result.outcome, now: now)

@@ -30,17 +30,20 @@ public struct Gateway: HTTPResponder {
     let function: String?
     /// What `GET /health/ready` checks besides the stores.
     let readiness: [ReadinessCheck]
+    /// Where requests are counted, and what `GET /metrics` answers; `nil` counts nothing and answers 404.
+    let metrics: RuntimeMetrics?
 
     /// Creates a gateway over `invoker`'s functions; `openAPI`, when given, is served at `GET /openapi.json`.
     /// With `function`, only that function's route is served and every other request answers 404. `readiness`
     /// (the delivery loops running beside the gateway) is what `GET /health/ready` checks besides the stores.
     public init(
         invoker: Invoker, bodyLimit: Int = Gateway.defaultBodyLimit, openAPI: JSONValue? = nil, function: String? = nil,
-        readiness: [ReadinessCheck] = [], logger: Logger
+        readiness: [ReadinessCheck] = [], metrics: RuntimeMetrics? = nil, logger: Logger
     ) {
         self.invoker = invoker
         self.function = function
         self.readiness = readiness
+        self.metrics = metrics
         self.bodyLimit = bodyLimit
         self.logger = logger
         self.openAPI = openAPI.flatMap { try? FunctionKit.HTTPResponse.json(200, $0) }
@@ -56,6 +59,8 @@ public struct Gateway: HTTPResponder {
         var http = Self.httpResponse(response)
         http.headers[.requestID] = requestID
         let elapsed = ContinuousClock.now - started
+        metrics?.request(
+            function: function, method: request.method.rawValue, status: response.statusCode, duration: elapsed)
         // Tenths of a millisecond, written out by hand: `String(format:)` costs more than the rest of the line.
         let tenths = elapsed.components.seconds * 10_000 + elapsed.components.attoseconds / 100_000_000_000_000
         logger.info(
@@ -69,7 +74,7 @@ public struct Gateway: HTTPResponder {
     ) {
         let method = request.method.rawValue
         let path = request.uri.path
-        if let probe = await probe(method: method, path: path) { return (probe, nil) }
+        if let answer = await operations(method: method, path: path) { return (answer, nil) }
         if method == Self.openAPIRoute.method && path == Self.openAPIRoute.path, let openAPI {
             return (openAPI, nil)
         }
@@ -108,9 +113,21 @@ public struct Gateway: HTTPResponder {
         return (entry, route, parameters)
     }
 
-    /// The answer to a health probe (`/health`, `/health/live`, `/health/ready`), or `nil` for any other request.
-    func probe(method: String, path: String) async -> FunctionKit.HTTPResponse? {
-        guard method == "GET", path.hasPrefix(Self.healthRoute.path) else { return nil }
+    /// Where the metrics are answered, in Prometheus's text format (not an operation of the OpenAPI document:
+    /// its body is not JSON, and it is for the operator's scraper, not the API's clients).
+    public static let metricsPath = "/metrics"
+
+    /// The answer to a request for the operator rather than a function — a health probe (`/health`,
+    /// `/health/live`, `/health/ready`) or `/metrics` — or `nil` for any other request.
+    func operations(method: String, path: String) async -> FunctionKit.HTTPResponse? {
+        guard method == "GET" else { return nil }
+        if path == Self.metricsPath, let metrics {
+            await metrics.collect()
+            return FunctionKit.HTTPResponse(
+                statusCode: 200, headers: ["content-type": RuntimeMetrics.contentType],
+                body: String(decoding: metrics.exposition(), as: UTF8.self))
+        }
+        guard path.hasPrefix(Self.healthRoute.path) else { return nil }
         switch path {
         case Self.healthRoute.path: return await health()
         case Self.liveRoute.path: return Self.json(200, ["status": .string("ok")])

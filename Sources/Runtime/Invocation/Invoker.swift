@@ -96,25 +96,28 @@ public struct Invoker: Sendable {
     public let databases: ServiceDatabases
     /// The base logger of each function, labelled with its name once.
     private let loggers: [String: Logger]
+    /// Where invocations are counted and timed; `nil` counts nothing.
+    public let metrics: RuntimeMetrics?
 
     /// Creates an invoker.
     public init(
         registry: FunctionRegistry, storage: any StorageEngine, sessions: SessionCodec, clock: any WallClock,
         deadlineClock: any WallClock = SystemClock(), logger: Logger, contracts: ContractCatalog? = nil,
-        commits: CommitFeed = CommitFeed()
+        commits: CommitFeed = CommitFeed(), metrics: RuntimeMetrics? = nil
     ) {
         self.init(
             registry: registry, storage: storage, sessions: sessions, clock: clock, deadlineClock: deadlineClock,
-            logger: logger, lazyContracts: contracts.map(LazyContracts.init), commits: commits)
+            logger: logger, lazyContracts: contracts.map(LazyContracts.init), commits: commits, metrics: metrics)
     }
 
     /// Creates an invoker whose contracts are read when the first event needs them.
     public init(
         registry: FunctionRegistry, storage: any StorageEngine, sessions: SessionCodec, clock: any WallClock,
         deadlineClock: any WallClock = SystemClock(), logger: Logger, lazyContracts: LazyContracts?,
-        commits: CommitFeed = CommitFeed()
+        commits: CommitFeed = CommitFeed(), metrics: RuntimeMetrics? = nil
     ) {
         self.registry = registry
+        self.metrics = metrics
         self.commits = commits
         self.contracts = lazyContracts
         self.storage = storage
@@ -146,6 +149,15 @@ public struct Invoker: Sendable {
     /// Runs the HTTP function `name` on `request`. Handler errors become error responses; only a function
     /// that cannot be found or is not an HTTP function throws.
     public func invoke(http name: String, request: HTTPRequest) async throws -> HTTPInvocation {
+        guard let metrics else { return try await run(http: name, request: request) }
+        let started = ContinuousClock.now
+        let invocation = try await run(http: name, request: request)
+        let outcome = invocation.response.statusCode >= 500 ? "failed" : "handled"
+        metrics.invocation(function: name, outcome: outcome, duration: ContinuousClock.now - started)
+        return invocation
+    }
+
+    private func run(http name: String, request: HTTPRequest) async throws -> HTTPInvocation {
         let entry = try self.entry(name)
         guard case .http(let function) = entry.handler else {
             throw InvocationError.wrongKind(function: name, expected: .http, actual: entry.handler.kind)
@@ -184,6 +196,13 @@ public struct Invoker: Sendable {
     /// Runs the event or scheduled function `name` on `event`, recording the event in the service's inbox
     /// with its effect.
     public func invoke(event name: String, event: CloudEvent) async throws -> EventInvocation {
+        let started = ContinuousClock.now
+        let invocation = try await run(event: name, event: event)
+        metrics?.invocation(function: name, outcome: invocation.outcome.status, duration: ContinuousClock.now - started)
+        return invocation
+    }
+
+    private func run(event name: String, event: CloudEvent) async throws -> EventInvocation {
         let entry = try self.entry(name)
         let run: @Sendable (CloudEvent, FunctionContext) async throws -> Void
         switch entry.handler {
