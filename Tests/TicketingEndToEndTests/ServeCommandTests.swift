@@ -15,9 +15,9 @@ import Testing
         #expect(try await server.request("GET", "/health/live").status == 200)
         // Ready once the delivery loops have made their first pass, which they start beside the listener.
         var ready = try await server.request("GET", "/health/ready")
-        for _ in 0..<50 where ready.status != 200 {
-            try await Task.sleep(for: .milliseconds(100))
+        try await eventually("serve is ready") {
             ready = try await server.request("GET", "/health/ready")
+            return ready.status == 200
         }
         #expect(ready.status == 200, "\(ready.text)")
         #expect(ready.object["checks"] as? [String: String] == ["delivery": "ok", "timers": "ok"])

@@ -64,7 +64,7 @@ public struct FunctionProxy: HTTPResponder {
             body = ["status": .string("ready"), "services": .object([:]), "checks": .object([:])]
         default: return nil
         }
-        return (try? .json(200, body)) ?? .init(statusCode: 200)
+        return Gateway.json(200, body)
     }
 
     /// Forwards `request` to `target` (a path and query) on `entry`'s container at `base`.

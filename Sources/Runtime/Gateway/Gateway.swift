@@ -183,7 +183,8 @@ public struct Gateway: HTTPResponder {
         return services
     }
 
-    private static func json(_ status: Int, _ body: [String: JSONValue]) -> FunctionKit.HTTPResponse {
+    /// A JSON response of `body` (a bare `status` should encoding ever fail).
+    static func json(_ status: Int, _ body: [String: JSONValue]) -> FunctionKit.HTTPResponse {
         (try? FunctionKit.HTTPResponse.json(status, body)) ?? FunctionKit.HTTPResponse(statusCode: status)
     }
 
