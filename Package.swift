@@ -124,6 +124,9 @@ let package = Package(
             ]
         ),
         .target(name: "FunctionTesting", dependencies: ["FunctionKit", "Runtime"]),
+        // Programs the tests and benchmarks start (ticketing, psql, Python's tools), on posix_spawn.
+        .target(name: "CChildProcess"),
+        .target(name: "ChildProcess", dependencies: ["CChildProcess"]),
         .target(
             name: "Simulation",
             dependencies: [
@@ -140,7 +143,7 @@ let package = Package(
         .executableTarget(
             name: "TicketingBenchmarks",
             dependencies: [
-                "Auth", "Tickets", "FunctionKit", "FunctionTesting", "Runtime", "Contracts",
+                "Auth", "Tickets", "FunctionKit", "FunctionTesting", "Runtime", "Contracts", "ChildProcess",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "SQLKit", package: "sql-kit"),
@@ -160,7 +163,7 @@ let package = Package(
             name: "RuntimeTests",
             dependencies: [
                 "Runtime", "FunctionTesting", "Auth", "Tickets", "Orders", "Expiration", "Payments", "Stripe", "Web",
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                "ChildProcess", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ]
         ),
@@ -173,9 +176,10 @@ let package = Package(
         ),
         .testTarget(
             name: "TicketingEndToEndTests",
-            dependencies: ["ticketing", .product(name: "Hummingbird", package: "hummingbird")]),
-        .testTarget(name: "StripeTests", dependencies: ["Stripe"]),
+            dependencies: ["ticketing", "ChildProcess", .product(name: "Hummingbird", package: "hummingbird")]),
+        .testTarget(name: "StripeTests", dependencies: ["Stripe", "ChildProcess"]),
         .testTarget(name: "SimulationTests", dependencies: ["Simulation"]),
+        .testTarget(name: "ChildProcessTests", dependencies: ["ChildProcess"]),
         .testTarget(
             name: "CurlHTTPTests",
             dependencies: ["CurlHTTP", .product(name: "Hummingbird", package: "hummingbird")]),

@@ -1,3 +1,4 @@
+import ChildProcess
 import Foundation
 
 /// What `wrk` measured for one URL.
@@ -54,14 +55,8 @@ enum Load {
             arguments += ["-s", file.path]
             scriptFile = file
         }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: wrk)
-        process.arguments = arguments + [url]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        return RunningLoad(process: process, output: output, scriptFile: scriptFile)
+        let process = try ChildProcess(wrk, arguments + [url], output: .pipe, error: .null)
+        return RunningLoad(process: process, scriptFile: scriptFile)
     }
 
     static func parse(_ text: String) -> LoadResult? {
@@ -107,14 +102,13 @@ enum Load {
 
 /// A wrk process under way.
 struct RunningLoad {
-    let process: Process
-    let output: Pipe
+    let process: ChildProcess
     let scriptFile: URL?
 
     /// Waits for wrk to end and reads its figures.
     func finish() -> LoadResult? {
         defer { scriptFile.map { try? FileManager.default.removeItem(at: $0) } }
-        let data = output.fileHandleForReading.readDataToEndOfFile()
+        let data = (try? process.output?.readToEnd()) ?? Data()
         process.waitUntilExit()
         return Load.parse(String(decoding: data, as: UTF8.self))
     }

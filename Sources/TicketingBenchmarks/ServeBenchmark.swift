@@ -1,3 +1,4 @@
+import ChildProcess
 import Foundation
 import FunctionKit
 
@@ -117,21 +118,13 @@ enum Command {
     static func run(
         _ executable: URL, _ arguments: [String], stdin: Data? = nil, environment: [String: String] = [:]
     ) throws -> Data {
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
         var variables = ProcessInfo.processInfo.environment
         for (name, value) in environment { variables[name] = value }
-        process.environment = variables
-        let output = Pipe()
-        let input = Pipe()
-        process.standardOutput = output
-        process.standardInput = input
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        if let stdin { input.fileHandleForWriting.write(stdin) }
-        try input.fileHandleForWriting.close()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
+        let process = try ChildProcess(
+            executable.path, arguments, environment: variables, input: .pipe, output: .pipe, error: .null)
+        if let stdin { try? process.input?.write(contentsOf: stdin) }
+        try process.input?.close()
+        let data = (try? process.output?.readToEnd()) ?? Data()
         process.waitUntilExit()
         return data
     }

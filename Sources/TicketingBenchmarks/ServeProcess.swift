@@ -1,26 +1,24 @@
+import ChildProcess
 import Foundation
 
 /// A `ticketing serve` process of the benchmarks: the real binary, on a free loopback port.
 final class ServeProcess {
-    let process = Process()
+    let process: ChildProcess
     /// `http://127.0.0.1:<port>`.
     private(set) var base = ""
-    private let output = Pipe()
 
     /// Starts `binary serve` on `dataDirectory` with `environment` added, and waits until it listens.
     init(binary: URL, dataDirectory: URL, environment: [String: String] = [:]) throws {
-        process.executableURL = binary
-        process.arguments = ["serve", "--port", "0", "--host", "127.0.0.1", "--data-dir", dataDirectory.path]
         var variables = ProcessInfo.processInfo.environment
         variables["LOG_LEVEL"] = "warning"
         for (name, value) in environment { variables[name] = value }
-        process.environment = variables
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        process = try ChildProcess(
+            binary.path, ["serve", "--port", "0", "--host", "127.0.0.1", "--data-dir", dataDirectory.path],
+            environment: variables, output: .pipe, error: .null)
         var text = ""
-        let handle = output.fileHandleForReading
-        while process.isRunning, !text.contains("listening on http://") || !text.hasSuffix("\n") {
+        while process.isRunning, let handle = process.output,
+            !text.contains("listening on http://") || !text.hasSuffix("\n")
+        {
             let chunk = handle.availableData
             if chunk.isEmpty { break }
             text += String(decoding: chunk, as: UTF8.self)
@@ -46,7 +44,7 @@ final class ServeProcess {
     /// Stops the process with SIGINT, as a terminal would, and waits for it; one still running 10 s later
     /// is killed, and the report says so (a benchmark must not hang on it).
     func stop() {
-        process.interrupt()
+        process.send(SIGINT)
         let deadline = Date().addingTimeInterval(10)
         while process.isRunning, Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
         guard process.isRunning else { return }

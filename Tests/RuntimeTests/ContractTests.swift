@@ -1,3 +1,4 @@
+import ChildProcess
 import Auth
 import Expiration
 import Foundation
@@ -192,16 +193,8 @@ enum CheckJSONSchema {
             .map { URL(fileURLWithPath: String($0)).appendingPathComponent("check-jsonschema") }
             .first { FileManager.default.isExecutableFile(atPath: $0.path) }
         guard let path else { throw NotInstalled() }
-        let process = Process()
-        process.executableURL = path
-        process.arguments = arguments
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        let completed = try ChildProcess.run(path.path, arguments)
+        return (completed.status, completed.output + completed.error)
     }
 
     /// The instance files that fail `schema`; formats are annotations, as in 2020-12 by default.

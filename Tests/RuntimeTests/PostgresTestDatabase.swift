@@ -1,3 +1,4 @@
+import ChildProcess
 import Foundation
 import Logging
 
@@ -31,15 +32,12 @@ enum PostgresTestDatabase {
     }
 
     static func psql(_ statement: String) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["psql", postgresTestServer?.string ?? "", "-q", "-c", statement]
-        try process.run()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw Failure(statement: statement) }
+        let psql = try ChildProcess.run("/usr/bin/env", ["psql", postgresTestServer?.string ?? "", "-q", "-c", statement])
+        guard psql.status == 0 else { throw Failure(statement: statement, error: psql.error) }
     }
 
     struct Failure: Error {
         var statement: String
+        var error: String
     }
 }

@@ -1,3 +1,4 @@
+import ChildProcess
 import Foundation
 import Testing
 
@@ -125,29 +126,13 @@ struct ChaosCluster {
     }
 
     private static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "ticketing-chaos-run-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: scratch) }
-        let output = scratch.appendingPathComponent("stdout")
-        let errors = scratch.appendingPathComponent("stderr")
-        _ = FileManager.default.createFile(atPath: output.path, contents: nil)
-        _ = FileManager.default.createFile(atPath: errors.path, contents: nil)
-        process.standardOutput = try FileHandle(forWritingTo: output)
-        process.standardError = try FileHandle(forWritingTo: errors)
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
+        let completed = try ChildProcess.run(
+            "/usr/bin/env", arguments, environment: ProcessInfo.processInfo.environment.merging(environment) { $1 })
+        guard completed.status == 0 else {
             throw Shopper.Failure(
-                description: "\(arguments.prefix(2).joined(separator: " ")) failed: "
-                    + ((try? String(contentsOf: errors, encoding: .utf8)) ?? ""))
+                description: "\(arguments.prefix(2).joined(separator: " ")) failed: \(completed.error)")
         }
-        return (try? String(contentsOf: output, encoding: .utf8)) ?? ""
+        return completed.output
     }
 }
 

@@ -1,3 +1,4 @@
+import ChildProcess
 import Foundation
 import Testing
 
@@ -35,36 +36,16 @@ struct CommandRunner {
     var environment: [String: String] = [:]
 
     func run(_ arguments: [String], stdin: String? = nil) throws -> Result {
-        let process = Process()
-        process.executableURL = Self.binary
-        process.arguments = arguments
-        process.currentDirectoryURL = workingDirectory
         var environment = ProcessInfo.processInfo.environment.filter {
             !$0.key.hasPrefix("TICKETING_") && $0.key != "JWT_KEY"
         }
         environment["TICKETING_DATA_DIR"] = dataDirectory.path
         environment.merge(self.environment) { $1 }
-        process.environment = environment
-        let outputs = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "ticketing-e2e-out-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: outputs, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: outputs) }
-        let stdoutURL = outputs.appendingPathComponent("stdout")
-        let stderrURL = outputs.appendingPathComponent("stderr")
-        _ = FileManager.default.createFile(atPath: stdoutURL.path, contents: nil)
-        _ = FileManager.default.createFile(atPath: stderrURL.path, contents: nil)
-        process.standardOutput = try FileHandle(forWritingTo: stdoutURL)
-        process.standardError = try FileHandle(forWritingTo: stderrURL)
-        let input = Pipe()
-        process.standardInput = input
-        try process.run()
-        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
-        try input.fileHandleForWriting.close()
-        process.waitUntilExit()
-        return Result(
-            status: process.terminationStatus,
-            stdout: (try? String(contentsOf: stdoutURL, encoding: .utf8)) ?? "",
-            stderr: (try? String(contentsOf: stderrURL, encoding: .utf8)) ?? "")
+        // An empty standard input rather than none: `--event -` reads it to its end.
+        let completed = try ChildProcess.run(
+            Self.binary.path, arguments, environment: environment, directory: workingDirectory.path,
+            input: stdin ?? "")
+        return Result(status: completed.status, stdout: completed.output, stderr: completed.error)
     }
 
     /// Runs `invoke` and returns the v2 response with its body parsed.

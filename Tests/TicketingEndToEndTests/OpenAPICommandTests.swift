@@ -1,3 +1,4 @@
+import ChildProcess
 import Foundation
 import Testing
 
@@ -89,15 +90,9 @@ import Testing
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("openapi-\(UUID().uuidString).json")
         try Data(result.stdout.utf8).write(to: file)
         defer { try? FileManager.default.removeItem(at: file) }
-        let validator = Process()
-        validator.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        validator.arguments = ["openapi-spec-validator", file.path]
-        let output = Pipe()
-        validator.standardOutput = output
-        validator.standardError = output
-        try validator.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        validator.waitUntilExit()
-        #expect(validator.terminationStatus == 0, "openapi-spec-validator (run scripts/setup to install it): \(text)")
+        let validator = try ChildProcess.run("/usr/bin/env", ["openapi-spec-validator", file.path])
+        #expect(
+            validator.status == 0,
+            "openapi-spec-validator (run scripts/setup to install it): \(validator.output)\(validator.error)")
     }
 }

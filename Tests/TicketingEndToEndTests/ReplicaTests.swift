@@ -1,3 +1,4 @@
+import ChildProcess
 import Foundation
 import Testing
 
@@ -122,13 +123,10 @@ struct TestDatabase {
     }
 
     static func psql(_ statement: String) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["psql", ReplicaTests.server?.string ?? "", "-q", "-c", statement]
-        try process.run()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw Shopper.Failure(description: "psql failed: \(statement)")
+        let psql = try ChildProcess.run(
+            "/usr/bin/env", ["psql", ReplicaTests.server?.string ?? "", "-q", "-c", statement])
+        guard psql.status == 0 else {
+            throw Shopper.Failure(description: "psql failed: \(statement): \(psql.error)")
         }
     }
 }

@@ -1,3 +1,4 @@
+import ChildProcess
 import Foundation
 
 #if canImport(FoundationNetworking)
@@ -20,7 +21,7 @@ final class ServerProcess: @unchecked Sendable {
         var description: String
     }
 
-    let process = Process()
+    let process: ChildProcess
     let output: URL
     let errors: URL
     let runner: CommandRunner
@@ -34,11 +35,11 @@ final class ServerProcess: @unchecked Sendable {
         try self.init(command: ["serve", "--port", "0"] + arguments, environment: extra, runner: runner)
     }
 
-    /// Sets `process` up to run `ticketing arguments` in the package root with `extra` over a clean environment,
-    /// its stdout and stderr going to files in a scratch directory of their own; returns those files.
-    static func prepare(
-        _ process: Process, _ arguments: [String], environment extra: [String: String], runner: CommandRunner
-    ) throws -> (output: URL, errors: URL) {
+    /// Starts `ticketing arguments` in the package root with `extra` over a clean environment, its stdout and
+    /// stderr going to files in a scratch directory of their own; returns it and those files.
+    static func start(_ arguments: [String], environment extra: [String: String], runner: CommandRunner) throws -> (
+        process: ChildProcess, output: URL, errors: URL
+    ) {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent(
             "ticketing-process-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
@@ -46,26 +47,22 @@ final class ServerProcess: @unchecked Sendable {
         let errors = scratch.appendingPathComponent("stderr")
         _ = FileManager.default.createFile(atPath: output.path, contents: nil)
         _ = FileManager.default.createFile(atPath: errors.path, contents: nil)
-        process.executableURL = CommandRunner.binary
-        process.arguments = arguments
-        process.currentDirectoryURL = CommandRunner.root
-        process.environment = environment(runner: runner, extra: extra)
-        process.standardOutput = try FileHandle(forWritingTo: output)
-        process.standardError = try FileHandle(forWritingTo: errors)
-        return (output, errors)
+        let process = try ChildProcess(
+            CommandRunner.binary.path, arguments, environment: environment(runner: runner, extra: extra),
+            directory: CommandRunner.root.path, output: .file(output.path), error: .file(errors.path))
+        return (process, output, errors)
     }
 
     /// Starts `ticketing` with exactly `command` as its arguments, and `extra` over a clean environment (no
     /// `TICKETING_*`, `PORT`, `FUNCTION` or `JWT_KEY` of the test's own; `TICKETING_DATA_DIR` is the runner's).
     init(command: [String], environment extra: [String: String], runner: CommandRunner = CommandRunner()) throws {
         self.runner = runner
-        (output, errors) = try Self.prepare(process, command, environment: extra, runner: runner)
+        (process, output, errors) = try Self.start(command, environment: extra, runner: runner)
         let configuration = URLSessionConfiguration.ephemeral
         configuration.httpShouldSetCookies = false
         configuration.httpCookieAcceptPolicy = .never
         configuration.httpMaximumConnectionsPerHost = 64
         session = URLSession(configuration: configuration, delegate: RedirectsNotFollowed(), delegateQueue: nil)
-        try process.run()
         // Readiness: the process prints its address once it listens (bounded wait, 90 s: the whole suite
         // starts dozens of processes at once on 2 cores).
         for _ in 0..<1800 {
@@ -161,13 +158,12 @@ final class ServerProcess: @unchecked Sendable {
 /// A `ticketing` command that runs until stopped and serves no HTTP (e.g. `dispatcher`): started, then
 /// waited on until its output shows `ready`.
 final class BackgroundCommand: @unchecked Sendable {
-    let process = Process()
+    let process: ChildProcess
     let output: URL
     let errors: URL
 
     init(_ arguments: [String], environment extra: [String: String], runner: CommandRunner, ready: String) throws {
-        (output, errors) = try ServerProcess.prepare(process, arguments, environment: extra, runner: runner)
-        try process.run()
+        (process, output, errors) = try ServerProcess.start(arguments, environment: extra, runner: runner)
         for _ in 0..<600 {
             if ((try? String(contentsOf: output, encoding: .utf8)) ?? "").contains(ready) { return }
             guard process.isRunning else { break }

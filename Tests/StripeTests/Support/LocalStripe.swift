@@ -1,3 +1,4 @@
+import ChildProcess
 import Foundation
 import Testing
 
@@ -41,16 +42,10 @@ struct LocalStripe: SuiteTrait, TestScoping {
         let port = try FakeStripeServer.closedPort()
         let log = FileManager.default.temporaryDirectory.appendingPathComponent("localstripe-\(port).log")
         _ = FileManager.default.createFile(atPath: log.path, contents: nil)
-        let process = Process()
-        process.executableURL = command
-        process.arguments = ["--port", String(port), "--from-scratch"]
-        process.standardOutput = try FileHandle(forWritingTo: log)
-        process.standardError = try FileHandle(forWritingTo: log)
-        try process.run()
+        let process = try ChildProcess(
+            command.path, ["--port", String(port), "--from-scratch"], output: .file(log.path), error: .file(log.path))
         defer {
-            // SIGKILL, not `terminate()`'s SIGTERM: a child of the test process starts with the signal mask of the
-            // thread that spawned it, where SIGTERM is blocked, so SIGTERM would never arrive.
-            kill(process.processIdentifier, SIGKILL)
+            process.terminate()
             process.waitUntilExit()
             try? FileManager.default.removeItem(at: log)
         }
@@ -67,7 +62,7 @@ struct LocalStripe: SuiteTrait, TestScoping {
     /// Polls `url` until any HTTP answer comes (localstripe answers 401 to an unauthenticated request). The
     /// bound is generous: on a loaded 2-core machine (the whole suite runs in parallel) Python's start-up and
     /// the first request can take tens of seconds.
-    private static func waitUntilAnswering(_ url: URL, process: Process?) async throws {
+    private static func waitUntilAnswering(_ url: URL, process: ChildProcess?) async throws {
         let deadline = ContinuousClock.now + .seconds(120)
         var request = URLRequest(url: url.appendingPathComponent("v1/balance"))
         request.timeoutInterval = 10
