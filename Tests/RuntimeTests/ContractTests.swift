@@ -1,5 +1,5 @@
-import ChildProcess
 import Auth
+import ChildProcess
 import Expiration
 import Foundation
 import FunctionKit

@@ -32,7 +32,8 @@ enum PostgresTestDatabase {
     }
 
     static func psql(_ statement: String) throws {
-        let psql = try ChildProcess.run("/usr/bin/env", ["psql", postgresTestServer?.string ?? "", "-q", "-c", statement])
+        let psql = try ChildProcess.run(
+            "/usr/bin/env", ["psql", postgresTestServer?.string ?? "", "-q", "-c", statement])
         guard psql.status == 0 else { throw Failure(statement: statement, error: psql.error) }
     }
 
