@@ -111,7 +111,7 @@ public final class Simulation {
         let harness = try await TestHarness.make(
             services: services, directory: directory, clock: clock, realTimeLimits: true,
             wrapping: { FaultyStorage(base: $0, plan: plan) })
-        let target = DeliveryTarget { event, consumer in
+        let target = DeliveryTarget { event, consumer, _ in
             try await Self.deliver(event, to: consumer, through: harness, plan: plan)
         }
         return (harness, Cascade(invoker: harness.invoker, target: target, serially: true))

@@ -8,6 +8,8 @@ struct CascadeTree: Encodable {
     struct Published: Encodable {
         var type: String
         var id: String
+        /// The publishing invocation's trace context, which the deliveries continue.
+        var traceparent: String?
         var data: JSONValue?
         var deliveries: [Node]
     }
@@ -30,6 +32,8 @@ struct CascadeTree: Encodable {
         var status: String
         var message: String?
         var deadLettered: Bool
+        /// The invocation's own span.
+        var traceparent: String?
         var published: [Published]
         var scheduled: [Scheduled]
         var cancelled: [Cancelled]
@@ -54,7 +58,9 @@ struct CascadeTree: Encodable {
                 switch effect {
                 case .published(let event):
                     published.append(
-                        Published(type: event.type, id: event.id, data: event.data, deliveries: nodes(event.id)))
+                        Published(
+                            type: event.type, id: event.id, traceparent: event.traceparent, data: event.data,
+                            deliveries: nodes(event.id)))
                 case .scheduled(let invocation):
                     scheduled.append(
                         Scheduled(
@@ -77,7 +83,8 @@ struct CascadeTree: Encodable {
                 if case .deferred(let text) = delivery.outcome { message = text }
                 return Node(
                     function: delivery.consumer, attempt: delivery.attempt, status: delivery.outcome.status,
-                    message: message, deadLettered: delivery.deadLettered, published: published,
+                    message: message, deadLettered: delivery.deadLettered,
+                    traceparent: delivery.trace?.traceparent, published: published,
                     scheduled: scheduled, cancelled: cancelled)
             }
         }

@@ -29,15 +29,18 @@ struct InvocationReport: Encodable {
     var cancelled: [Cancelled]
     /// With `--follow`: what the invocation set off.
     var cascade: CascadeTree?
+    /// The W3C trace id of the invocation, which every invocation of its cascade continues.
+    var traceId: String?
     /// The effects as recorded, for building the cascade.
     let effects: [Effect]
 
     enum CodingKeys: String, CodingKey {
-        case function, response, outcome, published, scheduled, cancelled, cascade
+        case function, traceId, response, outcome, published, scheduled, cancelled, cascade
     }
 
-    init(function: String, response: HTTPResponse?, outcome: EventOutcome?, effects: [Effect]) {
+    init(function: String, response: HTTPResponse?, outcome: EventOutcome?, effects: [Effect], trace: TraceContext?) {
         self.function = function
+        self.traceId = trace?.traceID
         self.effects = effects
         self.response = response
         self.outcome = outcome.map { outcome in

@@ -93,7 +93,9 @@ struct Invoke: AsyncParsableCommand {
             print(try JSONCoding.string(report, pretty: true))
         case .text:
             print(try report.resultJSON())
-            let lines = tree?.lines(root: report.summary) ?? report.effectLines
+            var lines = tree?.lines(root: report.summary) ?? report.effectLines
+            // Every invocation of the cascade continues the first one's trace.
+            if tree != nil, let trace = report.traceId { lines.insert("trace \(trace)", at: 0) }
             for line in lines {
                 FileHandle.standardError.write(Data((line + "\n").utf8))
             }
@@ -128,21 +130,24 @@ struct Invoke: AsyncParsableCommand {
             }
             let result = try await local.invoker.invoke(http: function, request: request)
             report = InvocationReport(
-                function: function, response: result.response, outcome: nil, effects: result.effects)
+                function: function, response: result.response, outcome: nil, effects: result.effects,
+                trace: result.trace)
         case .subscription(let subject, _):
             let cloudEvent = try EventInput.cloudEvent(
                 data, source: source, subject: subject.rawValue, now: local.invoker.clock.now)
             let result = try await local.invoker.invoke(event: function, event: cloudEvent)
             try refuseRejected(result.outcome)
             report = InvocationReport(
-                function: function, response: nil, outcome: result.outcome, effects: result.effects)
+                function: function, response: nil, outcome: result.outcome, effects: result.effects,
+                trace: result.trace)
         case .schedule:
             let cloudEvent = try EventInput.cloudEvent(
                 data, source: source, subject: "schedule:\(function)", now: local.invoker.clock.now)
             let result = try await local.invoker.invoke(event: function, event: cloudEvent)
             try refuseRejected(result.outcome)
             report = InvocationReport(
-                function: function, response: nil, outcome: result.outcome, effects: result.effects)
+                function: function, response: nil, outcome: result.outcome, effects: result.effects,
+                trace: result.trace)
         }
         return report
     }

@@ -19,7 +19,7 @@ import Testing
         }
 
         var target: DeliveryTarget {
-            DeliveryTarget { event, consumer in
+            DeliveryTarget { event, consumer, _ in
                 let refuse = self.refusals.withLock { count in
                     defer { count = max(0, count - 1) }
                     return count > 0

@@ -51,11 +51,20 @@ import Testing
     @Test func followPrintsTheCascadeAndAdvanceFiresTheExpiry() throws {
         let cli = CommandRunner()
         defer { cli.cleanUp() }
+        // The request comes with a W3C traceparent: the cascade continues its trace, and says which.
+        let generated = try cli.run(["events", "generate", "tickets-create", "--body", #"{"title":"A","price":5}"#])
+        var request = try #require(generated.json as? [String: Any])
+        var headers = request["headers"] as? [String: Any] ?? [:]
+        headers["traceparent"] = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
+        request["headers"] = headers
         let listing = try cli.run(
             ["invoke", "tickets-create", "--event", "-", "--user", "alice@example.com", "--follow"],
-            stdin: try cli.run(["events", "generate", "tickets-create", "--body", #"{"title":"A","price":5}"#]).stdout)
+            stdin: String(decoding: try JSONSerialization.data(withJSONObject: request), as: UTF8.self))
         #expect(listing.status == 0, "\(listing.stderr)")
-        #expect(listing.stderr.hasPrefix("tickets-create: 201\n└─ published ticket:created"), "\(listing.stderr)")
+        #expect(
+            listing.stderr.hasPrefix(
+                "trace 4bf92f3577b34da6a3ce929d0e0e4736\ntickets-create: 201\n└─ published ticket:created"),
+            "\(listing.stderr)")
         #expect(listing.stderr.contains("→ orders-on-ticket-created: handled"), "\(listing.stderr)")
         let ticketID = try #require(
             (listing.object["body"] as? String).flatMap {
@@ -82,6 +91,17 @@ import Testing
         let text = String(decoding: try JSONSerialization.data(withJSONObject: cascade), as: UTF8.self)
         #expect(text.contains("expiration-fire"))
         #expect(text.contains("order:cancelled"))
+        // Every event of the cascade, down to what the expiry's timer published, continues the order's trace.
+        let traceID = try #require(result.object["traceId"] as? String)
+        func traceparents(_ value: Any) -> [String] {
+            if let object = value as? [String: Any] {
+                let own = (object["traceparent"] as? String).map { [$0] } ?? []
+                return own + object.values.flatMap(traceparents)
+            }
+            return (value as? [Any])?.flatMap(traceparents) ?? []
+        }
+        let carried = traceparents(cascade)
+        #expect(carried.count >= 2 && carried.allSatisfy { $0.contains("-\(traceID)-") }, "\(traceID): \(carried)")
 
         let early = try cli.run(
             ["invoke", "orders-create", "--event", "-", "--user", "carol@example.com", "--advance", "14m"],

@@ -52,6 +52,43 @@ import Testing
         #expect((access?["time"] as? String)?.hasSuffix("Z") == true)
     }
 
+    /// W3C trace context: a request sent with a `traceparent` leaves its trace id in the JSON log lines of
+    /// every invocation of its cascade — the request's access line and the delivery of the event it published —
+    /// each with a span id of its own; a request without one starts a trace of its own.
+    @Test func aTraceparentFollowsTheCascadeIntoEveryLogLine() async throws {
+        let server = try ServerProcess(environment: ["LOG_FORMAT": "json", "LOG_LEVEL": "info"])
+        defer { server.stop() }
+        let signup = try await server.json(
+            "POST", "/api/users/signup", #"{"email":"tess@example.com","password":"secret"}"#)
+        let cookie = try #require(signup.headers["set-cookie"].map { String($0.prefix { $0 != ";" }) })
+        let traceID = "4bf92f3577b34da6a3ce929d0e0e4736"
+        let created = try await server.request(
+            "POST", "/api/tickets", body: Data(#"{"title":"Gig","price":9}"#.utf8),
+            headers: [
+                "content-type": "application/json", "cookie": cookie,
+                "traceparent": "00-\(traceID)-00f067aa0ba902b7-01", "tracestate": "vendor=abc",
+            ])
+        #expect(created.status == 201)
+        var traced: [[String: Any]] = []
+        try await eventually("the ticket's event is delivered and logged") {
+            traced = server.stderr.split(separator: "\n").compactMap {
+                (try? JSONSerialization.jsonObject(with: Data($0.utf8))) as? [String: Any]
+            }.filter { $0["trace_id"] as? String == traceID }
+            return traced.contains { $0["function"] as? String == "orders-on-ticket-created" }
+        }
+        let functions = Set(traced.compactMap { $0["function"] as? String })
+        #expect(functions == ["tickets-create", "orders-on-ticket-created"], "\(traced)")
+        let spans = traced.compactMap { $0["span_id"] as? String }
+        #expect(spans.count == traced.count && Set(spans).count == spans.count, "\(traced)")
+        #expect(!spans.contains("00f067aa0ba902b7"), "each invocation is a span of its own")
+        // The signup sent none: it is in a trace of its own, which no other line shares.
+        let all = server.stderr.split(separator: "\n").compactMap {
+            (try? JSONSerialization.jsonObject(with: Data($0.utf8))) as? [String: Any]
+        }
+        let signupTrace = try #require(all.first { $0["function"] as? String == "auth-signup" }?["trace_id"] as? String)
+        #expect(signupTrace != traceID && signupTrace.count == 32)
+    }
+
     /// `GET /metrics`: a request, its invocation and the delivery of the event it published are counted, by
     /// function, in Prometheus's text format.
     @Test func metricsCountRequestsInvocationsAndDeliveries() async throws {

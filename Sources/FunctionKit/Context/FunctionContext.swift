@@ -59,13 +59,15 @@ public struct FunctionContext: Sendable {
     public let effects: EffectLog
     /// For event invocations: the inbox entry recorded with the transaction's effect.
     public let inboxEntry: InboxEntry?
+    /// The invocation's trace context (its span): what it publishes and schedules carries it.
+    public let trace: TraceContext?
     private let transactionsOpened = TransactionCounter()
 
     /// Creates a context.
     public init(
         functionName: String, invocationID: String, clock: any WallClock, logger: Logger, session: Session?,
         sessions: SessionCodec, database: any ServiceDatabase, effects: EffectLog = EffectLog(),
-        inboxEntry: InboxEntry? = nil
+        inboxEntry: InboxEntry? = nil, trace: TraceContext? = nil
     ) {
         self.functionName = functionName
         self.invocationID = invocationID
@@ -76,6 +78,7 @@ public struct FunctionContext: Sendable {
         self.database = database
         self.effects = effects
         self.inboxEntry = inboxEntry
+        self.trace = trace
     }
 
     /// The current time.
@@ -96,6 +99,7 @@ public struct FunctionContext: Sendable {
         let now = self.now
         let service = database.service
         let inboxEntry = self.inboxEntry
+        let trace = self.trace
         if inboxEntry != nil, transactionsOpened.increment() > 1 {
             throw SecondTransactionInEventHandler(function: functionName)
         }
@@ -105,7 +109,7 @@ public struct FunctionContext: Sendable {
                     throw DuplicateDelivery(entry: inboxEntry)
                 }
             }
-            let transaction = Transaction(sql: sql, now: now, service: service)
+            let transaction = Transaction(sql: sql, now: now, service: service, trace: trace)
             let value = try await body(transaction)
             return (value, transaction.effects)
         }

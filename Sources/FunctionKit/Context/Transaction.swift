@@ -10,12 +10,15 @@ public final class Transaction: Sendable {
     /// The time the transaction started, from the context's clock.
     public let now: Date
     let service: String
+    /// The invocation's trace context, carried by what it publishes and schedules.
+    let trace: TraceContext?
     private let pending: Mutex<[Effect]>
 
-    init(sql: any SQLDatabase, now: Date, service: String) {
+    init(sql: any SQLDatabase, now: Date, service: String, trace: TraceContext? = nil) {
         self.sql = sql
         self.now = now
         self.service = service
+        self.trace = trace
         self.pending = Mutex([])
     }
 
@@ -33,7 +36,7 @@ public final class Transaction: Sendable {
         let data = try JSONCoding.data(payload)
         let event = CloudEvent.published(
             id: UUID.random().lowercasedString, subject: Payload.subject, by: service, at: now,
-            data: try JSONValue(parsing: data))
+            data: try JSONValue(parsing: data), trace: trace)
         try await Outbox.append(event, data: data, at: now, in: sql)
         pending.withLock { $0.append(.published(event)) }
         return event
@@ -49,7 +52,7 @@ public final class Transaction: Sendable {
         let invocation = ScheduledInvocation(
             id: UUID.random().lowercasedString, function: function, key: key, payload: try JSONValue(encoding: payload),
             dueAt: dueAt)
-        try await Timers.set(invocation, payload: try JSONCoding.string(payload), at: now, in: sql)
+        try await Timers.set(invocation, payload: try JSONCoding.string(payload), trace: trace, at: now, in: sql)
         pending.withLock { $0.append(.scheduled(invocation)) }
         return invocation
     }
@@ -66,11 +69,11 @@ public final class Transaction: Sendable {
 extension CloudEvent {
     /// The event `service` published on `subject` at `time`: built here only, both when a handler publishes it
     /// and when delivery reads it back from the outbox, so the two cannot differ.
-    public static func published(id: String, subject: Subject, by service: String, at time: Date, data: JSONValue)
-        -> CloudEvent
-    {
+    public static func published(
+        id: String, subject: Subject, by service: String, at time: Date, data: JSONValue, trace: TraceContext? = nil
+    ) -> CloudEvent {
         CloudEvent(
             id: id, source: Transaction.source(of: service), type: subject.rawValue, time: time.iso8601, data: data,
-            dataschema: schemaLocation(for: subject))
+            dataschema: schemaLocation(for: subject), trace: trace)
     }
 }

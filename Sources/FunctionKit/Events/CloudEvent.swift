@@ -24,11 +24,16 @@ public struct CloudEvent: Codable, Sendable, Equatable {
     public var subject: String?
     /// The payload.
     public var data: JSONValue?
+    /// The W3C `traceparent` of the invocation that published the event (CloudEvents distributed tracing
+    /// extension): the invocations it causes continue that trace.
+    public var traceparent: String?
+    /// The W3C `tracestate` that came with `traceparent`.
+    public var tracestate: String?
 
-    /// Creates an event.
+    /// Creates an event; `trace` is the trace context of the invocation that publishes it.
     public init(
         id: String, source: String, type: String, time: String?, data: JSONValue?,
-        dataschema: String? = nil, subject: String? = nil
+        dataschema: String? = nil, subject: String? = nil, trace: TraceContext? = nil
     ) {
         self.specversion = "1.0"
         self.id = id
@@ -39,6 +44,13 @@ public struct CloudEvent: Codable, Sendable, Equatable {
         self.dataschema = dataschema
         self.subject = subject
         self.data = data
+        self.traceparent = trace?.traceparent
+        self.tracestate = trace?.tracestate
+    }
+
+    /// The trace context the event carries, when its `traceparent` is well-formed.
+    public var trace: TraceContext? {
+        traceparent.flatMap { TraceContext(traceparent: $0, tracestate: tracestate) }
     }
 
     /// The event as its structured-mode JSON object, the same as encoding it gives, built without an encoder
@@ -52,6 +64,8 @@ public struct CloudEvent: Codable, Sendable, Equatable {
         if let dataschema { members["dataschema"] = .string(dataschema) }
         if let subject { members["subject"] = .string(subject) }
         if let data { members["data"] = data }
+        if let traceparent { members["traceparent"] = .string(traceparent) }
+        if let tracestate { members["tracestate"] = .string(tracestate) }
         return .object(members)
     }
 

@@ -44,5 +44,12 @@ public enum MessagingTables {
         Migration("002-messaging-timer-deferrals") { sql in
             try await sql.alter(table: timers).column("deferrals", type: .bigint, .notNull, .default(0)).run()
         },
+        // W3C trace context of the invocation that published the event or set the timer.
+        Migration("003-messaging-trace-context") { sql in
+            for table in [outbox, timers] {
+                try await sql.alter(table: table).column("traceparent", type: .text).run()
+                try await sql.alter(table: table).column("tracestate", type: .text).run()
+            }
+        },
     ]
 }

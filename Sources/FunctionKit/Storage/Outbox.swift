@@ -20,12 +20,16 @@ public struct Outbox: Sendable {
     /// instructions per request).
     static func append(_ event: CloudEvent, data: Data, at time: Date, in sql: any SQLDatabase) async throws {
         try await insert.query(
-            event.id, event.type, String(decoding: data, as: UTF8.self), time.epochMilliseconds, on: sql
+            event.id, event.type, String(decoding: data, as: UTF8.self), time.epochMilliseconds, event.traceparent,
+            event.tracestate, on: sql
         ).run()
     }
 
     private static let insert = SQLTemplate(
-        "INSERT INTO \(MessagingTables.outbox) (event_id, subject, data, created_at) VALUES (?, ?, ?, ?)")
+        """
+        INSERT INTO \(MessagingTables.outbox) (event_id, subject, data, created_at, traceparent, tracestate) \
+        VALUES (?, ?, ?, ?, ?, ?)
+        """)
 
     /// The highest number in the outbox, once its committed rows are numbered (0 when it is empty).
     public func head() async throws -> Int64 {
@@ -71,7 +75,7 @@ public struct OutboxEvent: Sendable {
     public var publishedAt: Date
 
     /// The columns a row is read from, as a select list.
-    static let columnList = "seq, event_id, subject, data, created_at"
+    static let columnList = "seq, event_id, subject, data, created_at, traceparent, tracestate"
 
     init(row: any SQLRow, publisher: String) throws {
         seq = try row.decode(column: "seq", as: Int64.self)
@@ -81,7 +85,10 @@ public struct OutboxEvent: Sendable {
         publishedAt = createdAt
         event = CloudEvent.published(
             id: try row.decode(column: "event_id", as: String.self), subject: subject, by: publisher, at: createdAt,
-            data: try JSONValue(parsing: Data(data.utf8)))
+            data: try JSONValue(parsing: Data(data.utf8)),
+            trace: try row.decode(column: "traceparent", as: String?.self).flatMap {
+                TraceContext(traceparent: $0, tracestate: try row.decode(column: "tracestate", as: String?.self))
+            })
     }
 }
 

@@ -17,6 +17,8 @@ public struct ScheduledTimer: Sendable {
     public var attempts: Int
     /// Deferred firings so far (``EventOutcome/deferred(_:)``); they never use up attempts.
     public var deferrals: Int
+    /// The trace context of the invocation that set it.
+    public var trace: TraceContext?
 
     /// The CloudEvent `source` of scheduled invocations.
     public static let source = "/ticketing/scheduler"
@@ -34,13 +36,16 @@ public struct ScheduledTimer: Sendable {
         dueAt = Date(epochMilliseconds: try row.decode(column: "due_at", as: Int64.self))
         attempts = try row.decode(column: "attempts", as: Int.self)
         deferrals = try row.decode(column: "deferrals", as: Int.self)
+        trace = try row.decode(column: "traceparent", as: String?.self).flatMap {
+            TraceContext(traceparent: $0, tracestate: try row.decode(column: "tracestate", as: String?.self))
+        }
     }
 
     /// The CloudEvent the target is invoked with.
     public var event: CloudEvent {
         CloudEvent(
             id: id, source: Self.source, type: Self.eventType(for: function), time: dueAt.iso8601,
-            data: payload, subject: key)
+            data: payload, subject: key, trace: trace)
     }
 }
 
@@ -57,15 +62,16 @@ public struct Timers: Sendable {
 
     /// Sets `invocation` inside a handler's open transaction (scheduled at `now`), replacing the timer of the
     /// same key if there is one.
-    static func set(_ invocation: ScheduledInvocation, payload: String, at now: Date, in sql: any SQLDatabase)
-        async throws
-    {
+    static func set(
+        _ invocation: ScheduledInvocation, payload: String, trace: TraceContext?, at now: Date, in sql: any SQLDatabase
+    ) async throws {
         try await sql.delete(from: MessagingTables.timers).where("timer_key", .equal, invocation.key).run()
         try await sql.insert(into: MessagingTables.timers)
-            .columns("id", "function", "timer_key", "payload", "due_at", "created_at")
+            .columns("id", "function", "timer_key", "payload", "due_at", "created_at", "traceparent", "tracestate")
             .values(
                 SQLBind(invocation.id), SQLBind(invocation.function), SQLBind(invocation.key), SQLBind(payload),
-                SQLBind(invocation.dueAt.epochMilliseconds), SQLBind(now.epochMilliseconds)
+                SQLBind(invocation.dueAt.epochMilliseconds), SQLBind(now.epochMilliseconds),
+                SQLBind(trace?.traceparent), SQLBind(trace?.tracestate)
             )
             .run()
     }

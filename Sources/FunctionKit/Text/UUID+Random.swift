@@ -33,6 +33,25 @@ final class RandomPool: Sendable {
     /// How many times the pool has been refilled (tests).
     var refills: Int { state.withLock { $0.refills } }
 
+    /// `bytes` (at most 16) bytes of the pool as lower-case hex digits, never all zero (trace and span ids).
+    func hex(bytes count: Int) -> String {
+        let random = sixteenBytes()
+        return withUnsafeBytes(of: random) { pool in
+            let digits = Array("0123456789abcdef".utf8)
+            let bytes = pool.prefix(min(count, 16))
+            let zero = bytes.allSatisfy { $0 == 0 }
+            return String(unsafeUninitializedCapacity: bytes.count * 2) { text in
+                for (index, byte) in bytes.enumerated() {
+                    // All zero is not a valid id: the last digit becomes 1 (a chance of 2^-64 and less).
+                    let value = zero && index == bytes.count - 1 ? 1 : byte
+                    text[index * 2] = digits[Int(value >> 4)]
+                    text[index * 2 + 1] = digits[Int(value & 0x0F)]
+                }
+                return bytes.count * 2
+            }
+        }
+    }
+
     /// The next 16 bytes of the pool.
     func sixteenBytes() -> uuid_t {
         state.withLock { state in

@@ -5,7 +5,8 @@ import FunctionKit
 ///
 /// Two modes are understood:
 /// - **binary**: the attributes travel in `ce-` headers (`ce-specversion`, `ce-id`, `ce-source`, `ce-type`,
-///   and optionally `ce-time`, `ce-dataschema`, `ce-subject`); the body is the event's data, JSON;
+///   and optionally `ce-time`, `ce-dataschema`, `ce-subject`, `ce-traceparent`, `ce-tracestate`); the body is
+///   the event's data, JSON;
 /// - **structured**: `content-type: application/cloudevents+json`, and the body is the whole event.
 ///
 /// Batched mode (`application/cloudevents-batch+json`) is refused: a container takes one event per request.
@@ -87,6 +88,8 @@ public enum CloudEventRequest {
             id: id, source: source, type: type, time: attribute("time"), data: data,
             dataschema: attribute("dataschema"), subject: attribute("subject"))
         event.datacontenttype = data == nil ? nil : "application/json"
+        event.traceparent = attribute("traceparent")
+        event.tracestate = attribute("tracestate")
         return event
     }
 

@@ -60,7 +60,7 @@ public struct FunctionServer: HTTPResponder {
         }
         let started = ContinuousClock.now
         let requestID = request.headers[.requestID].flatMap { $0.isEmpty ? nil : $0 } ?? UUID.random().lowercasedString
-        let response = await answer(request)
+        let (response, trace) = await answer(request)
         var http = Gateway.httpResponse(response)
         http.headers[.requestID] = requestID
         let elapsed = ContinuousClock.now - started
@@ -68,24 +68,24 @@ public struct FunctionServer: HTTPResponder {
             function: request.uri.path == "/" ? function : nil, method: request.method.rawValue,
             status: response.statusCode, duration: elapsed)
         logger.info(
-            "\(request.method.rawValue) \(request.uri.path) \(response.statusCode) \(elapsed)",
-            metadata: ["function": "\(function)", "request": "\(requestID)"])
+            "\(request.method.rawValue) \(request.uri.path) \(response.statusCode) \(elapsed.logText)",
+            metadata: Gateway.accessMetadata(function: function, requestID: requestID, trace: trace))
         return http
     }
 
     /// The answer to a request for an event function.
-    private func answer(_ request: Request) async -> FunctionKit.HTTPResponse {
+    private func answer(_ request: Request) async -> (FunctionKit.HTTPResponse, TraceContext?) {
         let path = request.uri.path
-        if let probe = await gateway.operations(method: request.method.rawValue, path: path) { return probe }
+        if let probe = await gateway.operations(method: request.method.rawValue, path: path) { return (probe, nil) }
         guard request.method == .post && path == "/" else {
-            return FunctionError.notFound.response
+            return (FunctionError.notFound.response, nil)
         }
         var request = request
         let body: ByteBuffer
         do {
             body = try await request.collectBodyIfAny(upTo: bodyLimit)
         } catch {
-            return FunctionError.payloadTooLarge.response
+            return (FunctionError.payloadTooLarge.response, nil)
         }
         var headers: [String: String] = [:]
         for field in request.headers {
@@ -96,14 +96,18 @@ public struct FunctionServer: HTTPResponder {
         do {
             event = try CloudEventRequest.decode(headers: headers, body: Array(buffer: body)).event
         } catch {
-            return FunctionError.invalidEvent(error.description).response
+            return (FunctionError.invalidEvent(error.description).response, nil)
         }
         do {
-            let invocation = try await invoker.invoke(event: function, event: event)
-            return Self.response(invocation.outcome, event: event)
+            // The HTTP `traceparent` is the delivery's span (the dispatcher's); without one, the event's own.
+            let delivery = headers["traceparent"].flatMap {
+                TraceContext(traceparent: $0, tracestate: headers["tracestate"])
+            }
+            let invocation = try await invoker.invoke(event: function, event: event, parent: delivery)
+            return (Self.response(invocation.outcome, event: event), invocation.trace)
         } catch {
             logger.error("invocation failed", metadata: ["function": "\(function)", "error": "\(error)"])
-            return FunctionKit.HTTPResponse.errorResponse(500, [ErrorDetail(message: "Something went wrong")])
+            return (FunctionKit.HTTPResponse.errorResponse(500, [ErrorDetail(message: "Something went wrong")]), nil)
         }
     }
 

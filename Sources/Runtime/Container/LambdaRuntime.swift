@@ -73,7 +73,10 @@ public struct LambdaRuntime: Sendable {
             }
             let invocation = api.appendingPathComponent("runtime/invocation").appendingPathComponent(requestID)
             do {
-                let answer = try await handle(body, requestID: requestID)
+                let answer = try await handle(
+                    body, requestID: requestID,
+                    traceHeader: next.header("Lambda-Runtime-Trace-Id")
+                        ?? ProcessInfo.processInfo.environment["_X_AMZN_TRACE_ID"])
                 try await post(answer, to: invocation.appendingPathComponent("response"))
             } catch let error as LambdaInvocationError {
                 logger.warning("invocation failed", metadata: ["request": "\(requestID)", "error": "\(error)"])
@@ -84,18 +87,26 @@ public struct LambdaRuntime: Sendable {
         }
     }
 
-    /// The answer to one event.
-    func handle(_ body: Data, requestID: String) async throws(LambdaInvocationError) -> Data {
+    /// The answer to one event. `traceHeader` is Lambda's X-Ray trace header for the invocation
+    /// (`Lambda-Runtime-Trace-Id`, the value runtimes give `_X_AMZN_TRACE_ID`): the trace an HTTP request
+    /// without `traceparent` or `X-Amzn-Trace-Id` continues, and an event without `traceparent`.
+    func handle(_ body: Data, requestID: String, traceHeader: String? = nil) async throws(LambdaInvocationError)
+        -> Data
+    {
+        let lambdaTrace = traceHeader.flatMap(AmazonTraceHeader.trace(from:))
         guard let entry = invoker.registry.entry(named: function) else {
             throw LambdaInvocationError(type: "Runtime.UnknownFunction", message: "unknown function '\(function)'")
         }
         if case .http = entry.declaration.trigger {
-            let request: HTTPRequest
+            var request: HTTPRequest
             do {
                 request = try JSONDecoder().decode(HTTPRequest.self, from: body)
             } catch {
                 throw LambdaInvocationError(
                     type: "Runtime.InvalidEvent", message: "not an API Gateway HTTP API (v2) event: \(error)")
+            }
+            if Invoker.trace(of: request) == nil, let lambdaTrace {
+                request.headers["traceparent"] = lambdaTrace.traceparent
             }
             do {
                 let result = try await invoker.invoke(http: function, request: request)
@@ -113,7 +124,7 @@ public struct LambdaRuntime: Sendable {
         } catch {
             throw LambdaInvocationError(type: "Runtime.InvalidEvent", message: error.description)
         }
-        let outcome = await outcome(of: event)
+        let outcome = await outcome(of: event, parent: event.trace ?? lambdaTrace)
         switch outcome {
         case .handled, .duplicate:
             let status = ["status": outcome.status, "id": event.id]
@@ -148,9 +159,9 @@ public struct LambdaRuntime: Sendable {
         return (try? JSONEncoder().encode(["batchItemFailures": failures])) ?? Data()
     }
 
-    private func outcome(of event: CloudEvent) async -> EventOutcome {
+    private func outcome(of event: CloudEvent, parent: TraceContext? = nil) async -> EventOutcome {
         do {
-            return try await invoker.invoke(event: function, event: event).outcome
+            return try await invoker.invoke(event: function, event: event, parent: parent).outcome
         } catch {
             return .failed("\(error)")
         }

@@ -63,17 +63,20 @@ public struct RemoteFunctions: Sendable {
 
     /// The target the dispatcher and the scheduler use.
     public var target: DeliveryTarget {
-        DeliveryTarget { event, consumer in await deliver(event, to: consumer) }
+        DeliveryTarget { event, consumer, trace in await deliver(event, to: consumer, trace: trace) }
     }
 
-    /// POSTs `event` to `consumer`'s URL and reads the outcome from the answer.
-    public func deliver(_ event: CloudEvent, to consumer: String) async -> EventInvocation {
+    /// POSTs `event` to `consumer`'s URL and reads the outcome from the answer; `trace` (the delivery's span)
+    /// goes as the HTTP `traceparent`, the parent of the invocation's span.
+    public func deliver(_ event: CloudEvent, to consumer: String, trace: TraceContext? = nil) async -> EventInvocation {
         guard let url = sink ?? urls[consumer] else {
             return EventInvocation(outcome: .rejected("no URL is configured for function '\(consumer)'"), effects: [])
         }
         let request = CurlRequest(
             method: "POST", url: url.absoluteString,
-            headers: Self.headers(of: event).sorted { $0.key < $1.key }.map { CurlHeader($0.key, $0.value) },
+            headers: Self.headers(of: event, trace: trace).sorted { $0.key < $1.key }.map {
+                CurlHeader($0.key, $0.value)
+            },
             body: try? event.data.map { Data(try JSONCoding.string($0).utf8) },
             timeout: .milliseconds(Int64(timeout(for: consumer) * 1000)))
         let data: Data
@@ -89,14 +92,20 @@ public struct RemoteFunctions: Sendable {
         return EventInvocation(outcome: Self.outcome(status: status, body: data), effects: [])
     }
 
-    /// The binary-mode headers of `event`: its attributes as `ce-` fields, percent-encoded where needed.
-    static func headers(of event: CloudEvent) -> [String: String] {
+    /// The binary-mode headers of `event`: its attributes as `ce-` fields, percent-encoded where needed; and
+    /// the delivery's `trace` as `traceparent` and `tracestate` (the event's own are `ce-traceparent` and
+    /// `ce-tracestate`, as the CloudEvents distributed tracing extension maps them).
+    static func headers(of event: CloudEvent, trace: TraceContext? = nil) -> [String: String] {
         var headers = [
             "ce-specversion": event.specversion, "ce-id": event.id, "ce-source": event.source, "ce-type": event.type,
         ]
         headers["ce-time"] = event.time
         headers["ce-dataschema"] = event.dataschema
         headers["ce-subject"] = event.subject
+        headers["ce-traceparent"] = event.traceparent
+        headers["ce-tracestate"] = event.tracestate
+        headers["traceparent"] = trace?.traceparent
+        headers["tracestate"] = trace?.tracestate
         if event.data != nil { headers["content-type"] = "application/json" }
         let allowed = CharacterSet(
             charactersIn: " !#$&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[]^_`abcdefghijklmnopqrstuvwxyz{|}~"

@@ -28,6 +28,8 @@ public struct Delivery: Sendable {
     public var effects: [Effect]
     /// Whether the delivery was given up on and dead-lettered after this attempt.
     public var deadLettered: Bool
+    /// The trace context of the invocation's span, when it ran in this process.
+    public var trace: TraceContext?
 }
 
 /// What one pass of the dispatcher or scheduler did, and when it next has work.
@@ -87,19 +89,24 @@ public struct DeliveryPass: Sendable {
 /// Where the dispatcher and the scheduler hand events: the functions in this process, or functions
 /// running elsewhere (container mode) reached over HTTP.
 public struct DeliveryTarget: Sendable {
-    /// Hands `event` to `consumer` and says how it ended. It throws only for failures of the runtime itself,
-    /// which stop the pass without using up the consumer's attempts.
-    public let deliver: @Sendable (_ event: CloudEvent, _ consumer: String) async throws -> EventInvocation
+    /// Hands `event` to `consumer` as part of the delivery whose span is `trace` (the parent of the
+    /// invocation's), and says how it ended. It throws only for failures of the runtime itself, which stop the
+    /// pass without using up the consumer's attempts.
+    public let deliver:
+        @Sendable (_ event: CloudEvent, _ consumer: String, _ trace: TraceContext?) async throws -> EventInvocation
 
     /// A target made of `deliver`.
-    public init(deliver: @escaping @Sendable (_ event: CloudEvent, _ consumer: String) async throws -> EventInvocation)
-    {
+    public init(
+        deliver:
+            @escaping @Sendable (_ event: CloudEvent, _ consumer: String, _ trace: TraceContext?) async throws
+            -> EventInvocation
+    ) {
         self.deliver = deliver
     }
 
     /// The functions of `invoker`, in this process.
     public static func local(_ invoker: Invoker) -> DeliveryTarget {
-        DeliveryTarget { event, consumer in try await invoker.deliver(event, to: consumer) }
+        DeliveryTarget { event, consumer, trace in try await invoker.deliver(event, to: consumer, parent: trace) }
     }
 }
 
@@ -121,13 +128,17 @@ public struct DeliveryContext: Sendable {
     public var target: DeliveryTarget
     /// Where delivery lag and timer lateness are recorded; `nil` records nothing.
     public var metrics: RuntimeMetrics?
+    /// Starts a span around each delivery.
+    public var tracer: InvocationTracer
 
     /// A context of the given parts.
     public init(
         registry: FunctionRegistry, databases: ServiceDatabases, clock: any WallClock, logger: Logger,
-        commits: CommitFeed, target: DeliveryTarget, metrics: RuntimeMetrics? = nil
+        commits: CommitFeed, target: DeliveryTarget, metrics: RuntimeMetrics? = nil,
+        tracer: InvocationTracer = .propagating
     ) {
         self.metrics = metrics
+        self.tracer = tracer
         self.registry = registry
         self.databases = databases
         self.clock = clock
@@ -138,6 +149,35 @@ public struct DeliveryContext: Sendable {
 
     /// The engine the databases live in (leases are taken there).
     public var storage: any StorageEngine { databases.storage }
+
+    /// Hands `event` to `consumer` through the target inside a span of its own (`operation` and the event's
+    /// type), the child of the event's trace context and the parent of the invocation's; logs a line for it
+    /// (at info, as the gateway logs a request), with the invocation's trace and span ids.
+    func deliver(_ event: CloudEvent, to consumer: String, operation: String) async throws -> EventInvocation {
+        let started = ContinuousClock.now
+        let span = tracer.start("\(operation) \(event.type)", kind: .producer, parent: event.trace)
+        span.set(["cloudevents.event_id": .string(event.id), "ticketing.consumer": .string(consumer)])
+        do {
+            let invocation = try await target.deliver(event, consumer, span.trace)
+            switch invocation.outcome {
+            case .handled, .duplicate, .deferred: span.end()
+            case .rejected(let reason), .failed(let reason): span.end(failure: reason)
+            }
+            if logger.logLevel <= .info {
+                let trace = invocation.trace ?? span.trace
+                logger.info(
+                    "\(operation) \(event.type) → \(consumer) \(invocation.outcome.status) \((ContinuousClock.now - started).logText)",
+                    metadata: [
+                        "function": .string(consumer), "event": .string(event.id), "trace_id": .string(trace.traceID),
+                        "span_id": .string(trace.spanID),
+                    ])
+            }
+            return invocation
+        } catch {
+            span.end(failure: "\(error)")
+            throw error
+        }
+    }
 }
 
 extension Invoker {
@@ -146,7 +186,7 @@ extension Invoker {
     public func deliveryContext(target: DeliveryTarget? = nil) -> DeliveryContext {
         DeliveryContext(
             registry: registry, databases: databases, clock: clock, logger: logger, commits: commits,
-            target: target ?? .local(self), metrics: metrics)
+            target: target ?? .local(self), metrics: metrics, tracer: tracer)
     }
 
     /// Invokes `consumer` with `event` on behalf of the dispatcher or the scheduler. When the invocation
@@ -155,9 +195,9 @@ extension Invoker {
     /// never stops the others. Any other error (a database that cannot be opened, say) is the runtime's,
     /// not the event's: it is thrown, the pass stops, and the same delivery is tried on the next pass
     /// without using up the consumer's attempts.
-    func deliver(_ event: CloudEvent, to consumer: String) async throws -> EventInvocation {
+    func deliver(_ event: CloudEvent, to consumer: String, parent: TraceContext?) async throws -> EventInvocation {
         do {
-            return try await invoke(event: consumer, event: event)
+            return try await invoke(event: consumer, event: event, parent: parent)
         } catch let error as InvocationError {
             return EventInvocation(outcome: .rejected(error.description), effects: [])
         }

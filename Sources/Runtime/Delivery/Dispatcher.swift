@@ -251,7 +251,7 @@ public actor Dispatcher {
             attempts: cursor.attempts, deferrals: cursor.deferrals, limit: subscription.attempts, policy: settings.retry
         )
         let attempt = tries.attempt
-        let result = try await context.target.deliver(outboxEvent.event, subscription.consumer)
+        let result = try await context.deliver(outboxEvent.event, to: subscription.consumer, operation: "deliver")
         let now = context.clock.now
         let action = tries.record(result.outcome, now: now)
         var lastError: String?
@@ -296,7 +296,7 @@ public actor Dispatcher {
         return Delivery(
             consumer: subscription.consumer, event: outboxEvent.event, origin: .outbox(publisher: key.publisher),
             attempt: attempt, outcome: result.outcome, effects: result.effects,
-            deadLettered: action.isDeadLetter)
+            deadLettered: action.isDeadLetter, trace: result.trace)
     }
 
     private func save(_ cursor: Cursor, key: CursorKey, lastError: String?) async throws {
@@ -326,12 +326,12 @@ public actor Dispatcher {
         var tries = DeliveryTries(
             attempts: letter.attempts, limit: attempts(of: letter.consumer), policy: settings.retry, mode: .redrive)
         let attempt = tries.attempt
-        let result = try await context.target.deliver(letter.event, letter.consumer)
+        let result = try await context.deliver(letter.event, to: letter.consumer, operation: "redrive")
         let now = context.clock.now
         let action = tries.record(result.outcome, now: now)
         try await letters.settle(letter, attempt: attempt, action: action, now: now)
         return Delivery(
             consumer: letter.consumer, event: letter.event, origin: .redrive(deadLetter: letter.id), attempt: attempt,
-            outcome: result.outcome, effects: result.effects, deadLettered: action.isDeadLetter)
+            outcome: result.outcome, effects: result.effects, deadLettered: action.isDeadLetter, trace: result.trace)
     }
 }

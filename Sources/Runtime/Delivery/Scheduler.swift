@@ -98,7 +98,7 @@ public actor Scheduler {
             // How late the first try starts (a retry's delay is the retry policy's, not lateness).
             context.metrics?.fired(function: timer.function, lateness: context.clock.now.timeIntervalSince(timer.dueAt))
         }
-        let result = try await context.target.deliver(timer.event, timer.function)
+        let result = try await context.deliver(timer.event, to: timer.function, operation: "fire")
         let now = context.clock.now
         let action = tries.record(result.outcome, now: now)
         switch action {
@@ -117,7 +117,7 @@ public actor Scheduler {
         return Delivery(
             consumer: timer.function, event: timer.event, origin: .timer(service: service, key: timer.key),
             attempt: attempt, outcome: result.outcome, effects: result.effects,
-            deadLettered: action.isDeadLetter)
+            deadLettered: action.isDeadLetter, trace: result.trace)
     }
 
     /// Gives up on `timer`: it moves to the dead letters with `error`.

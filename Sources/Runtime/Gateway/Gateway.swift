@@ -55,28 +55,54 @@ public struct Gateway: HTTPResponder {
     public func respond(to request: Request, context: GatewayContext) async throws -> Response {
         let started = ContinuousClock.now
         let requestID = request.headers[.requestID].flatMap { $0.isEmpty ? nil : $0 } ?? UUID.random().lowercasedString
-        let (response, function) = await answer(request, context: context, requestID: requestID)
+        let answer = await answer(request, context: context, requestID: requestID)
+        let response = answer.response
+        let function = answer.function
         var http = Self.httpResponse(response)
         http.headers[.requestID] = requestID
         let elapsed = ContinuousClock.now - started
         metrics?.request(
             function: function, method: request.method.rawValue, status: response.statusCode, duration: elapsed)
-        // Tenths of a millisecond, written out by hand: `String(format:)` costs more than the rest of the line.
-        let tenths = elapsed.components.seconds * 10_000 + elapsed.components.attoseconds / 100_000_000_000_000
         logger.info(
-            "\(request.method.rawValue) \(request.uri.path) \(response.statusCode) \(tenths / 10).\(tenths % 10)ms",
-            metadata: ["function": .string(function ?? "-"), "request": .string(requestID)], source: Self.logSource)
+            "\(request.method.rawValue) \(request.uri.path) \(response.statusCode) \(elapsed.logText)",
+            metadata: Self.accessMetadata(function: function, requestID: requestID, trace: answer.trace),
+            source: Self.logSource)
         return http
     }
 
-    private func answer(_ request: Request, context: GatewayContext, requestID: String) async -> (
-        FunctionKit.HTTPResponse, String?
-    ) {
+    /// An access line's fields: the function, the request id and, when a function ran, its trace and span ids.
+    static func accessMetadata(function: String?, requestID: String, trace: TraceContext?) -> Logger.Metadata {
+        guard let trace else { return ["function": .string(function ?? "-"), "request": .string(requestID)] }
+        return [
+            "function": .string(function ?? "-"), "request": .string(requestID), "trace_id": .string(trace.traceID),
+            "span_id": .string(trace.spanID),
+        ]
+    }
+
+    /// What a request was answered with, by which function, in which span.
+    struct Answer {
+        var response: FunctionKit.HTTPResponse
+        var function: String?
+        var trace: TraceContext?
+
+        init(_ response: FunctionKit.HTTPResponse, function: String? = nil) {
+            self.response = response
+            self.function = function
+        }
+
+        init(_ invocation: HTTPInvocation, function: String) {
+            response = invocation.response
+            self.function = function
+            trace = invocation.trace
+        }
+    }
+
+    private func answer(_ request: Request, context: GatewayContext, requestID: String) async -> Answer {
         let method = request.method.rawValue
         let path = request.uri.path
-        if let answer = await operations(method: method, path: path) { return (answer, nil) }
+        if let answer = await operations(method: method, path: path) { return Answer(answer) }
         if method == Self.openAPIRoute.method && path == Self.openAPIRoute.path, let openAPI {
-            return (openAPI, nil)
+            return Answer(openAPI)
         }
         guard let match = self.match(method: method, path: path) else {
             return await notFound(request, context: context, requestID: requestID)
@@ -86,19 +112,18 @@ public struct Gateway: HTTPResponder {
         do {
             body = try await request.collectBodyIfAny(upTo: bodyLimit)
         } catch {
-            return (FunctionError.payloadTooLarge.response, match.entry.name)
+            return Answer(FunctionError.payloadTooLarge.response, function: match.entry.name)
         }
         let event = Self.event(
             request, body: body, route: match.route, parameters: match.parameters, requestID: requestID,
             sourceIP: context.remoteAddress?.ipAddress, now: invoker.clock.now)
         do {
-            return (try await invoker.invoke(http: match.entry.name, request: event).response, match.entry.name)
+            return Answer(try await invoker.invoke(http: match.entry.name, request: event), function: match.entry.name)
         } catch {
             logger.error("invocation failed", metadata: ["function": "\(match.entry.name)", "error": "\(error)"])
-            return (
+            return Answer(
                 FunctionKit.HTTPResponse.errorResponse(500, [ErrorDetail(message: "Something went wrong")]),
-                match.entry.name
-            )
+                function: match.entry.name)
         }
     }
 

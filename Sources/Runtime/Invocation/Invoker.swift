@@ -29,6 +29,8 @@ public struct HTTPInvocation: Sendable {
     public var response: HTTPResponse
     /// What it published and scheduled.
     public var effects: [Effect]
+    /// The trace context of its span.
+    public var trace: TraceContext?
 }
 
 /// How an event invocation ended.
@@ -63,11 +65,14 @@ public struct EventInvocation: Sendable {
     public var outcome: EventOutcome
     /// What it published and scheduled.
     public var effects: [Effect]
+    /// The trace context of its span, when it ran.
+    public var trace: TraceContext?
 
     /// An invocation that ended with `outcome` and had `effects`.
-    public init(outcome: EventOutcome, effects: [Effect]) {
+    public init(outcome: EventOutcome, effects: [Effect], trace: TraceContext? = nil) {
         self.outcome = outcome
         self.effects = effects
+        self.trace = trace
     }
 }
 
@@ -98,25 +103,29 @@ public struct Invoker: Sendable {
     private let loggers: [String: Logger]
     /// Where invocations are counted and timed; `nil` counts nothing.
     public let metrics: RuntimeMetrics?
+    /// Starts a span around each invocation, and each delivery the invoker's delivery context makes.
+    public let tracer: InvocationTracer
 
     /// Creates an invoker.
     public init(
         registry: FunctionRegistry, storage: any StorageEngine, sessions: SessionCodec, clock: any WallClock,
         deadlineClock: any WallClock = SystemClock(), logger: Logger, contracts: ContractCatalog? = nil,
-        commits: CommitFeed = CommitFeed(), metrics: RuntimeMetrics? = nil
+        commits: CommitFeed = CommitFeed(), metrics: RuntimeMetrics? = nil, tracer: InvocationTracer = .propagating
     ) {
         self.init(
             registry: registry, storage: storage, sessions: sessions, clock: clock, deadlineClock: deadlineClock,
-            logger: logger, lazyContracts: contracts.map(LazyContracts.init), commits: commits, metrics: metrics)
+            logger: logger, lazyContracts: contracts.map(LazyContracts.init), commits: commits, metrics: metrics,
+            tracer: tracer)
     }
 
     /// Creates an invoker whose contracts are read when the first event needs them.
     public init(
         registry: FunctionRegistry, storage: any StorageEngine, sessions: SessionCodec, clock: any WallClock,
         deadlineClock: any WallClock = SystemClock(), logger: Logger, lazyContracts: LazyContracts?,
-        commits: CommitFeed = CommitFeed(), metrics: RuntimeMetrics? = nil
+        commits: CommitFeed = CommitFeed(), metrics: RuntimeMetrics? = nil, tracer: InvocationTracer = .propagating
     ) {
         self.registry = registry
+        self.tracer = tracer
         self.metrics = metrics
         self.commits = commits
         self.contracts = lazyContracts
@@ -169,12 +178,18 @@ public struct Invoker: Sendable {
             request.pathParameters = parameters
         }
         let effects = EffectLog(onCommit: commits.committed)
+        let span = tracer.start(name, kind: .server, parent: Self.trace(of: request))
+        span.set([
+            "http.request.method": .string(request.requestContext.http.method), "url.path": .string(request.rawPath),
+        ])
         var logger = self.logger(of: name)
         logger[metadataKey: "request"] = .string(request.requestContext.requestId)
+        logger[metadataKey: "trace_id"] = .string(span.trace.traceID)
+        logger[metadataKey: "span_id"] = .string(span.trace.spanID)
         let context = FunctionContext(
             functionName: name, invocationID: request.requestContext.requestId, clock: clock, logger: logger,
             session: await sessions.session(for: request, now: clock.now), sessions: sessions,
-            database: try await database(for: entry.service), effects: effects)
+            database: try await database(for: entry.service), effects: effects, trace: span.trace)
         let response: HTTPResponse
         do {
             let request = request
@@ -190,19 +205,23 @@ public struct Invoker: Sendable {
             logger.error("handler failed", metadata: ["error": "\(String(reflecting: error))"])
             response = HTTPResponse.errorResponse(500, [ErrorDetail(message: "Something went wrong")])
         }
-        return HTTPInvocation(response: response, effects: effects.effects)
+        span.set(["http.response.status_code": .int64(Int64(response.statusCode))])
+        span.end(failure: response.statusCode >= 500 ? "status \(response.statusCode)" : nil)
+        return HTTPInvocation(response: response, effects: effects.effects, trace: span.trace)
     }
 
     /// Runs the event or scheduled function `name` on `event`, recording the event in the service's inbox
-    /// with its effect.
-    public func invoke(event name: String, event: CloudEvent) async throws -> EventInvocation {
+    /// with its effect. Its span's parent is `parent` (the delivery's span), else the event's own trace context.
+    public func invoke(event name: String, event: CloudEvent, parent: TraceContext? = nil) async throws
+        -> EventInvocation
+    {
         let started = ContinuousClock.now
-        let invocation = try await run(event: name, event: event)
+        let invocation = try await run(event: name, event: event, parent: parent ?? event.trace)
         metrics?.invocation(function: name, outcome: invocation.outcome.status, duration: ContinuousClock.now - started)
         return invocation
     }
 
-    private func run(event name: String, event: CloudEvent) async throws -> EventInvocation {
+    private func run(event name: String, event: CloudEvent, parent: TraceContext?) async throws -> EventInvocation {
         let entry = try self.entry(name)
         let run: @Sendable (CloudEvent, FunctionContext) async throws -> Void
         switch entry.handler {
@@ -235,12 +254,16 @@ public struct Invoker: Sendable {
             run = handler
         }
         let effects = EffectLog(onCommit: commits.committed)
+        let span = tracer.start(name, kind: .consumer, parent: parent)
+        span.set(["cloudevents.event_id": .string(event.id), "cloudevents.event_type": .string(event.type)])
         var logger = self.logger(of: name)
         logger[metadataKey: "event"] = .string(event.id)
+        logger[metadataKey: "trace_id"] = .string(span.trace.traceID)
+        logger[metadataKey: "span_id"] = .string(span.trace.spanID)
         let context = FunctionContext(
             functionName: name, invocationID: event.id, clock: clock, logger: logger, session: nil, sessions: sessions,
             database: try await database(for: entry.service), effects: effects,
-            inboxEntry: InboxEntry(consumer: name, source: event.source, eventID: event.id))
+            inboxEntry: InboxEntry(consumer: name, source: event.source, eventID: event.id), trace: span.trace)
         let outcome: EventOutcome
         do {
             try await Deadline.run(name, seconds: timeout(of: entry), on: deadlineClock) {
@@ -259,7 +282,22 @@ public struct Invoker: Sendable {
             logger.warning("handler failed", metadata: ["error": "\(String(reflecting: error))"])
             outcome = .failed(String(describing: error))
         }
-        return EventInvocation(outcome: outcome, effects: effects.effects)
+        switch outcome {
+        case .handled, .duplicate, .deferred: span.end()
+        case .rejected(let reason), .failed(let reason): span.end(failure: reason)
+        }
+        return EventInvocation(outcome: outcome, effects: effects.effects, trace: span.trace)
+    }
+
+    /// The trace context an HTTP request continues: its `traceparent` (with `tracestate`), else its
+    /// `X-Amzn-Trace-Id` (API Gateway and the Lambda Runtime API set it).
+    static func trace(of request: HTTPRequest) -> TraceContext? {
+        if let traceparent = request.headers["traceparent"],
+            let trace = TraceContext(traceparent: traceparent, tracestate: request.headers["tracestate"])
+        {
+            return trace
+        }
+        return request.headers["x-amzn-trace-id"].flatMap(AmazonTraceHeader.trace(from:))
     }
 
     /// The logger of function `name`.
