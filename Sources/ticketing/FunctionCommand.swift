@@ -73,8 +73,17 @@ struct FunctionCommand: AsyncParsableCommand {
     private func runOnLambda(endpoint: String, environment: [String: String]) async throws {
         var environment = environment
         if environment["FUNCTION"] == nil { environment["FUNCTION"] = environment["_HANDLER"] }
+        // The log handler is chosen once per process (LOG_FORMAT, AWS_LAMBDA_LOG_FORMAT); a logger made before
+        // that would keep the default one.
         var logger = Logger(label: "ticketing.lambda")
-        logger.logLevel = try Settings.logLevel(environment, default: .info)
+        do {
+            try LoggingSystem.bootstrapOnce()
+            logger = Logger(label: "ticketing.lambda")
+            logger.logLevel = try Settings.logLevel(environment, default: .info)
+        } catch {
+            await LambdaRuntime.reportInitError(endpoint: endpoint, message: "\(error)")
+            throw error
+        }
         let local: LocalProject
         let runtime: LambdaRuntime
         do {

@@ -58,6 +58,31 @@ import Tickets
         }
     }
 
+    /// An order placed with a W3C `traceparent`: every invocation of its cascade — the deliveries of what it
+    /// published, and the expiry its timer fires 15 minutes later — continues that trace, each in a span of its
+    /// own, and every event on the way carries it.
+    @Test func anOrdersTraceRunsThroughItsEventsAndItsExpiry() async throws {
+        try await Market.with { market in
+            let ticketID = try await market.listTicket()
+            let traceID = "4bf92f3577b34da6a3ce929d0e0e4736"
+            let ordered = try await market.harness.http(
+                "orders-create", body: #"{"ticketId":"\#(ticketID)"}"#, token: market.bob,
+                headers: ["traceparent": "00-\(traceID)-00f067aa0ba902b7-01", "tracestate": "vendor=abc"])
+            #expect(ordered.status == 201)
+            let event = try #require(ordered.published.first)
+            #expect(event.trace?.traceID == traceID)
+            #expect(event.trace?.spanID != "00f067aa0ba902b7", "the event carries the invocation's own span")
+            #expect(event.tracestate == "vendor=abc")
+            let placed = try await market.harness.settle()
+            let expired = try await market.harness.advance(by: 900)
+            #expect(expired.contains { $0.consumer == "expiration-fire" })
+            let deliveries = placed + expired
+            #expect(deliveries.allSatisfy { $0.trace?.traceID == traceID && $0.event.trace?.traceID == traceID })
+            let spans = deliveries.compactMap { $0.trace?.spanID }
+            #expect(spans.count == deliveries.count && Set(spans).count == spans.count)
+        }
+    }
+
     @Test func anUnpaidOrderExpiresAtItsTimeAndReleasesTheTicket() async throws {
         try await Market.with { market in
             let ticketID = try await market.listTicket()

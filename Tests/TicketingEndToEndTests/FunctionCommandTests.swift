@@ -13,9 +13,13 @@ import Testing
     static let key = "container-mode-test-key-0123456789-abcdefghijklmnopqrstuvwxyz"
 
     /// Starts `ticketing function` serving `function` on a free port, configured by environment only.
-    static func container(_ function: String, runner: CommandRunner = CommandRunner()) throws -> ServerProcess {
+    static func container(
+        _ function: String, runner: CommandRunner = CommandRunner(), environment: [String: String] = [:]
+    ) throws -> ServerProcess {
         try ServerProcess(
-            command: ["function"], environment: ["FUNCTION": function, "PORT": "0", "JWT_KEY": key], runner: runner)
+            command: ["function"],
+            environment: ["FUNCTION": function, "PORT": "0", "JWT_KEY": key].merging(environment) { $1 },
+            runner: runner)
     }
 
     /// Every HTTP function of the project's functions.yaml: the gateway needs a URL for each.
@@ -189,9 +193,10 @@ import Testing
         // Three containers and a dispatcher on one store, as a deployment would share one database.
         let auth = try Self.container("auth-signup", runner: runner)
         defer { auth.stop() }
-        let tickets = try Self.container("tickets-create", runner: runner)
+        let logs = ["LOG_FORMAT": "json", "LOG_LEVEL": "info"]
+        let tickets = try Self.container("tickets-create", runner: runner, environment: logs)
         defer { tickets.stop() }
-        let orders = try Self.container("orders-on-ticket-created", runner: runner)
+        let orders = try Self.container("orders-on-ticket-created", runner: runner, environment: logs)
         defer { orders.stop() }
         let targets = try runner.run(["validate"]).status == 0
         #expect(targets)
@@ -238,9 +243,13 @@ import Testing
         let signup = try await auth.json(
             "POST", "/api/users/signup", #"{"email":"dana@example.com","password":"secret"}"#)
         let cookie = try #require(signup.headers["set-cookie"].map { String($0.prefix { $0 != ";" }) })
+        let traceID = "0af7651916cd43dd8448eb211c80319c"
         let created = try await tickets.request(
             "POST", "/api/tickets", body: Data(#"{"title":"Opera","price":55}"#.utf8),
-            headers: ["content-type": "application/json", "cookie": cookie])
+            headers: [
+                "content-type": "application/json", "cookie": cookie,
+                "traceparent": "00-\(traceID)-b7ad6b7169203331-01",
+            ])
         #expect(created.status == 201, "\(created.text)")
         let ticket = try #require(created.object["id"] as? String)
 
@@ -250,6 +259,17 @@ import Testing
         try await eventually("the ticket reaches the orders container", seconds: 30) {
             try runner.invoke("orders-create", event: event, extra: ["--user", "erin@example.com"]).status == 201
         }
+        // The request's trace went with its event through the outbox and the dispatcher: the orders container's
+        // line for the delivery names it, as the tickets container's access line does.
+        func tracedLines(_ process: ServerProcess) -> [[String: Any]] {
+            process.stderr.split(separator: "\n").compactMap {
+                (try? JSONSerialization.jsonObject(with: Data($0.utf8))) as? [String: Any]
+            }.filter { $0["trace_id"] as? String == traceID }
+        }
+        #expect(tracedLines(tickets).contains { $0["function"] as? String == "tickets-create" }, "\(tickets.stderr)")
+        #expect(
+            tracedLines(orders).contains { $0["function"] as? String == "orders-on-ticket-created" },
+            "\(orders.stderr)")
         #expect(dispatcher.stop() == 0)
     }
 

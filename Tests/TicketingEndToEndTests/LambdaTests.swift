@@ -17,9 +17,18 @@ import Testing
             await api.enqueue(id: "req-1", body: event)
             await api.enqueue(id: "req-2", body: #"{"not":"an API Gateway event"}"#)
             let lambda = try BackgroundCommand(
-                ["function"], environment: api.environment(function: "tickets-list"), runner: runner, ready: "lambda:")
+                ["function"],
+                environment: api.environment(function: "tickets-list").merging([
+                    "AWS_LAMBDA_LOG_FORMAT": "JSON", "AWS_LAMBDA_LOG_LEVEL": "INFO",
+                ]) { $1 }, runner: runner, ready: "lambda:")
             defer { lambda.stop() }
             let answers = try await api.answers(2)
+            // The request carried no traceparent: it continues the trace of Lambda's X-Ray header.
+            try await eventually("the invocation's line names Lambda's trace") {
+                lambda.stderr.split(separator: "\n").contains {
+                    $0.contains(#""trace_id":"5759e988bd862e3fe1be46a994272793""#) && $0.contains("req-1")
+                }
+            }
             #expect(answers[0].requestID == "req-1")
             #expect(answers[0].kind == "response")
             let response = try JSONSerialization.jsonObject(with: Data(answers[0].body.utf8)) as? [String: Any]
@@ -111,6 +120,7 @@ actor FakeRuntimeAPI {
             guard let api = box.api, let event = await api.next() else { return Response(status: .gone) }
             var headers = HTTPFields()
             if let name = HTTPField.Name("Lambda-Runtime-Aws-Request-Id") { headers[name] = event.id }
+            if let name = HTTPField.Name("Lambda-Runtime-Trace-Id") { headers[name] = FakeRuntimeAPI.traceHeader }
             headers[.contentType] = "application/json"
             return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: event.body)))
         }
@@ -146,6 +156,9 @@ actor FakeRuntimeAPI {
         await api.close()
         server.cancel()
     }
+
+    /// The X-Ray trace header Lambda sends with every event.
+    static let traceHeader = "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1"
 
     /// The environment Lambda would give `function`.
     nonisolated func environment(function: String) -> [String: String] {

@@ -178,6 +178,8 @@ final class BackgroundCommand: @unchecked Sendable {
 
     /// What the command printed so far.
     var stdout: String { (try? String(contentsOf: output, encoding: .utf8)) ?? "" }
+    /// What the command logged so far.
+    var stderr: String { (try? String(contentsOf: errors, encoding: .utf8)) ?? "" }
 
     /// Sends SIGTERM and waits; returns the exit status.
     @discardableResult

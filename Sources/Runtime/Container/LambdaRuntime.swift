@@ -109,7 +109,9 @@ public struct LambdaRuntime: Sendable {
                 request.headers["traceparent"] = lambdaTrace.traceparent
             }
             do {
+                let started = ContinuousClock.now
                 let result = try await invoker.invoke(http: function, request: request)
+                logInvocation(requestID, "\(result.response.statusCode)", trace: result.trace, since: started)
                 return try JSONEncoder().encode(result.response)
             } catch {
                 throw LambdaInvocationError(type: "Runtime.HandlerFailed", message: "\(error)")
@@ -124,7 +126,9 @@ public struct LambdaRuntime: Sendable {
         } catch {
             throw LambdaInvocationError(type: "Runtime.InvalidEvent", message: error.description)
         }
-        let outcome = await outcome(of: event, parent: event.trace ?? lambdaTrace)
+        let started = ContinuousClock.now
+        let (outcome, trace) = await invocation(of: event, parent: event.trace ?? lambdaTrace)
+        logInvocation(requestID, outcome.status, trace: trace, since: started)
         switch outcome {
         case .handled, .duplicate:
             let status = ["status": outcome.status, "id": event.id]
@@ -159,12 +163,29 @@ public struct LambdaRuntime: Sendable {
         return (try? JSONEncoder().encode(["batchItemFailures": failures])) ?? Data()
     }
 
-    private func outcome(of event: CloudEvent, parent: TraceContext? = nil) async -> EventOutcome {
+    private func outcome(of event: CloudEvent) async -> EventOutcome {
+        await invocation(of: event, parent: event.trace).outcome
+    }
+
+    private func invocation(of event: CloudEvent, parent: TraceContext?) async -> (
+        outcome: EventOutcome, trace: TraceContext?
+    ) {
         do {
-            return try await invoker.invoke(event: function, event: event, parent: parent).outcome
+            let invocation = try await invoker.invoke(event: function, event: event, parent: parent)
+            return (invocation.outcome, invocation.trace)
         } catch {
-            return .failed("\(error)")
+            return (.failed("\(error)"), nil)
         }
+    }
+
+    /// One line an invocation (at info, as the gateway logs a request): how it ended, and its trace.
+    private func logInvocation(
+        _ requestID: String, _ status: String, trace: TraceContext?, since started: ContinuousClock.Instant
+    ) {
+        guard logger.logLevel <= .info else { return }
+        logger.info(
+            "invocation \(requestID) \(status) \((ContinuousClock.now - started).logText)",
+            metadata: Gateway.accessMetadata(function: function, requestID: requestID, trace: trace))
     }
 
     private func post(_ body: Data, to url: URL, errorType: String? = nil) async throws {
