@@ -36,20 +36,25 @@ final class RandomPool: Sendable {
     /// `bytes` (at most 16) bytes of the pool as lower-case hex digits, never all zero (trace and span ids).
     func hex(bytes count: Int) -> String {
         let random = sixteenBytes()
-        return withUnsafeBytes(of: random) { pool in
-            let digits = Array("0123456789abcdef".utf8)
-            let bytes = pool.prefix(min(count, 16))
-            let zero = bytes.allSatisfy { $0 == 0 }
-            return String(unsafeUninitializedCapacity: bytes.count * 2) { text in
-                for (index, byte) in bytes.enumerated() {
-                    // All zero is not a valid id: the last digit becomes 1 (a chance of 2^-64 and less).
-                    let value = zero && index == bytes.count - 1 ? 1 : byte
-                    text[index * 2] = digits[Int(value >> 4)]
-                    text[index * 2 + 1] = digits[Int(value & 0x0F)]
+        let count = min(count, 16)
+        return withUnsafeBytes(of: random) { bytes in
+            // All zero is not a valid id: the last byte becomes 1 then (a chance of 2^-64 and less).
+            var zero = true
+            for index in 0..<count where bytes[index] != 0 { zero = false }
+            return String(unsafeUninitializedCapacity: count * 2) { text in
+                for index in 0..<count {
+                    let byte = zero && index == count - 1 ? 1 : bytes[index]
+                    text[index * 2] = Self.digit(byte >> 4)
+                    text[index * 2 + 1] = Self.digit(byte & 0x0F)
                 }
-                return bytes.count * 2
+                return count * 2
             }
         }
+    }
+
+    /// The lower-case hex digit of `value` (0-15), as UTF-8.
+    private static func digit(_ value: UInt8) -> UInt8 {
+        value < 10 ? 48 + value : 87 + value
     }
 
     /// The next 16 bytes of the pool.

@@ -137,8 +137,13 @@ public struct Invoker: Sendable {
         self.logger = logger
         self.loggers = Dictionary(
             registry.entries.map { entry in
+                // Room for what each invocation adds (request or event, trace and span ids), so adding it
+                // copies the metadata once instead of growing it twice.
                 var labelled = logger
-                labelled[metadataKey: "function"] = "\(entry.name)"
+                var metadata = Logger.Metadata(minimumCapacity: labelled.handler.metadata.count + 4)
+                metadata.merge(labelled.handler.metadata) { $1 }
+                metadata["function"] = .string(entry.name)
+                labelled.handler.metadata = metadata
                 return (entry.name, labelled)
             }, uniquingKeysWith: { first, _ in first })
     }
@@ -182,10 +187,7 @@ public struct Invoker: Sendable {
         span.set([
             "http.request.method": .string(request.requestContext.http.method), "url.path": .string(request.rawPath),
         ])
-        var logger = self.logger(of: name)
-        logger[metadataKey: "request"] = .string(request.requestContext.requestId)
-        logger[metadataKey: "trace_id"] = .string(span.trace.traceID)
-        logger[metadataKey: "span_id"] = .string(span.trace.spanID)
+        let logger = self.logger(of: name, "request", request.requestContext.requestId, trace: span.trace)
         let context = FunctionContext(
             functionName: name, invocationID: request.requestContext.requestId, clock: clock, logger: logger,
             session: await sessions.session(for: request, now: clock.now), sessions: sessions,
@@ -256,10 +258,7 @@ public struct Invoker: Sendable {
         let effects = EffectLog(onCommit: commits.committed)
         let span = tracer.start(name, kind: .consumer, parent: parent)
         span.set(["cloudevents.event_id": .string(event.id), "cloudevents.event_type": .string(event.type)])
-        var logger = self.logger(of: name)
-        logger[metadataKey: "event"] = .string(event.id)
-        logger[metadataKey: "trace_id"] = .string(span.trace.traceID)
-        logger[metadataKey: "span_id"] = .string(span.trace.spanID)
+        let logger = self.logger(of: name, "event", event.id, trace: span.trace)
         let context = FunctionContext(
             functionName: name, invocationID: event.id, clock: clock, logger: logger, session: nil, sessions: sessions,
             database: try await database(for: entry.service), effects: effects,
@@ -300,9 +299,16 @@ public struct Invoker: Sendable {
         return request.headers["x-amzn-trace-id"].flatMap(AmazonTraceHeader.trace(from:))
     }
 
-    /// The logger of function `name`.
-    private func logger(of name: String) -> Logger {
-        loggers[name] ?? logger
+    /// The logger of one invocation of function `name`: labelled with the invocation's id under `key`
+    /// (`request` or `event`) and its trace and span ids, set in one go.
+    private func logger(of name: String, _ key: String, _ id: String, trace: TraceContext) -> Logger {
+        var logger = loggers[name] ?? logger
+        var metadata = logger.handler.metadata
+        metadata[key] = .string(id)
+        metadata["trace_id"] = .string(trace.traceID)
+        metadata["span_id"] = .string(trace.spanID)
+        logger.handler.metadata = metadata
+        return logger
     }
 
     /// The seconds `entry`'s handler may run.

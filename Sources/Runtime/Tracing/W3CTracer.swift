@@ -11,18 +11,13 @@ public struct W3CTracer: Tracer {
         _ operationName: String, context: @autoclosure () -> ServiceContext, ofKind kind: SpanKind,
         at instant: @autoclosure () -> Instant, function: String, file fileID: String, line: UInt
     ) -> W3CSpan {
-        var context = context()
-        let trace = context.w3cTrace?.child() ?? .newTrace()
-        context.w3cTrace = trace
-        return W3CSpan(context: context, trace: trace)
+        let base = context()
+        return W3CSpan(base: base, trace: base.w3cTrace?.child() ?? .newTrace())
     }
 
     /// A span whose parent is `parent`, or the first of a new trace.
     func span(continuing parent: TraceContext?) -> W3CSpan {
-        let trace = parent?.child() ?? .newTrace()
-        var context = ServiceContext.topLevel
-        context.w3cTrace = trace
-        return W3CSpan(context: context, trace: trace)
+        W3CSpan(base: nil, trace: parent?.child() ?? .newTrace())
     }
 
     public func forceFlush() {}
@@ -48,9 +43,23 @@ public struct W3CTracer: Tracer {
 
 /// A span of ``W3CTracer``: its trace context, and nothing recorded.
 public struct W3CSpan: Tracing.Span {
-    public let context: ServiceContext
+    /// The context the span was started in (`nil`: the top level).
+    private let base: ServiceContext?
     /// The span's trace context.
     public let trace: TraceContext
+
+    init(base: ServiceContext?, trace: TraceContext) {
+        self.base = base
+        self.trace = trace
+    }
+
+    /// The context the span was started in, with the span's trace context: built when asked for (an
+    /// invocation reads ``trace`` instead, and a service context costs several allocations to fill).
+    public var context: ServiceContext {
+        var context = base ?? .topLevel
+        context.w3cTrace = trace
+        return context
+    }
 
     public var operationName: String {
         get { "" }
