@@ -7,6 +7,8 @@ import Tracing
 public struct InvocationTracer: Sendable {
     /// The tracer.
     public let tracer: any Tracer
+    /// `tracer` when it is the propagating one, found once rather than cast on every span.
+    private let propagating: W3CTracer?
 
     /// Propagation only: ``W3CTracer``.
     public static let propagating = InvocationTracer(W3CTracer())
@@ -14,11 +16,12 @@ public struct InvocationTracer: Sendable {
     /// Spans on `tracer`.
     public init(_ tracer: any Tracer) {
         self.tracer = tracer
+        propagating = tracer as? W3CTracer
     }
 
     /// Starts span `name` of `kind`, the child of `parent` (a new trace when `nil`).
     public func start(_ name: String, kind: SpanKind, parent: TraceContext?) -> InvocationSpan {
-        if let propagating = tracer as? W3CTracer {
+        if let propagating {
             // What the general path below does, without the carriers.
             let span = propagating.span(continuing: parent)
             return InvocationSpan(span: span, trace: span.trace)
