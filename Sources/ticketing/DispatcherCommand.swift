@@ -64,7 +64,7 @@ struct DispatcherCommand: AsyncParsableCommand {
                 routing = .subscriptions
             }
         } catch {
-            await local.storage.shutdown()
+            await local.close()
             throw error
         }
         try await local.invoker.prepare()

@@ -44,7 +44,7 @@ struct FunctionCommand: AsyncParsableCommand {
             service = local.registry.entry(named: name)?.service ?? ""
             _ = try await local.invoker.database(for: service)
         } catch {
-            await local.storage.shutdown()
+            await local.close()
             throw CommandError("\(error)")
         }
         let trigger = local.registry.entry(named: name).map { "\($0.declaration.trigger)" } ?? ""
@@ -62,10 +62,10 @@ struct FunctionCommand: AsyncParsableCommand {
         do {
             try await application.runService()
         } catch {
-            await local.storage.shutdown()
+            await local.close()
             throw error
         }
-        await local.storage.shutdown()
+        await local.close()
     }
 
     /// The Lambda Runtime API loop for the function named by the argument, `FUNCTION` or `_HANDLER` (the
@@ -90,14 +90,14 @@ struct FunctionCommand: AsyncParsableCommand {
             let name = try functionName(environment)
             local = try await LocalProject.open(project, localDevelopment: false)
             guard let entry = local.registry.entry(named: name) else {
-                await local.storage.shutdown()
+                await local.close()
                 throw CommandError("unknown function '\(name)'")
             }
             do {
                 _ = try await local.invoker.database(for: entry.service)
                 runtime = try LambdaRuntime(endpoint: endpoint, function: name, invoker: local.invoker, logger: logger)
             } catch {
-                await local.storage.shutdown()
+                await local.close()
                 throw error
             }
         } catch {
@@ -108,10 +108,10 @@ struct FunctionCommand: AsyncParsableCommand {
         do {
             try await runtime.run()
         } catch {
-            await local.storage.shutdown()
+            await local.close()
             throw CommandError("\(error)")
         }
-        await local.storage.shutdown()
+        await local.close()
     }
 
     /// The function to serve: the argument, else `FUNCTION`.

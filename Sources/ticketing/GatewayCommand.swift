@@ -28,7 +28,7 @@ struct GatewayCommand: AsyncParsableCommand {
         let environment = ProcessInfo.processInfo.environment
         let port = try listen.resolvedPort(environment)
         let local = try await LocalProject.open(project)
-        await local.storage.shutdown()
+        await local.close()
         let routed = local.registry.entries.filter {
             if case .http = $0.declaration.trigger { true } else { false }
         }.map(\.name)

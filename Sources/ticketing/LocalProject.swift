@@ -15,6 +15,8 @@ struct LocalProject {
     let contracts: LazyContracts
     /// How the services were configured.
     let configuration: Services.Configuration
+    /// Where spans go when an OTLP endpoint is configured.
+    let spans: SpanExport?
 
     /// Opens the project. `localDevelopment` (the default) generates a session key in the data directory when
     /// `JWT_KEY` is unset and issues cookies without `Secure`; container mode passes `false`. The schemas are
@@ -40,9 +42,10 @@ struct LocalProject {
         let sessions = try await SessionCodec(key: key, secureCookies: !localDevelopment)
         let storage = try StorageSelection.engine(
             environment: environment, dataDirectory: options.dataDirectory, logger: logger)
+        let (tracer, spans) = try SpanExport.start(environment, logger: logger)
         let invoker = Invoker(
             registry: registry, storage: storage, sessions: sessions, clock: clock, logger: logger,
-            lazyContracts: contracts, metrics: .shared)
+            lazyContracts: contracts, metrics: .shared, tracer: tracer)
         // The pages call the API: through the gateway when API_URL names one (a page in its own container),
         // else the functions of this process, in-process.
         if let base = environment["API_URL"], !base.isEmpty {
@@ -56,7 +59,13 @@ struct LocalProject {
         }
         return LocalProject(
             manifest: manifest, registry: registry, invoker: invoker, storage: storage, contracts: contracts,
-            configuration: configuration)
+            configuration: configuration, spans: spans)
+    }
+
+    /// Sends the spans not exported yet, then closes the databases.
+    func close() async {
+        await spans?.stop()
+        await storage.shutdown()
     }
 
     /// Runs the long-lived `body` (a server, the delivery loops) while commits made by other runtimes on the
@@ -78,7 +87,7 @@ struct LocalProject {
         }
         watching.cancel()
         await watching.value
-        await storage.shutdown()
+        await close()
         if let failure { throw failure }
     }
 
@@ -90,10 +99,10 @@ struct LocalProject {
         let project = try await open(options, clock: clock, readingContractsLater: readingContractsLater)
         do {
             let value = try await body(project)
-            await project.storage.shutdown()
+            await project.close()
             return value
         } catch {
-            await project.storage.shutdown()
+            await project.close()
             throw error
         }
     }
