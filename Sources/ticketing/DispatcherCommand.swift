@@ -81,7 +81,8 @@ struct DispatcherCommand: AsyncParsableCommand {
         let context = local.invoker.deliveryContext(target: target)
         let dispatcher = Dispatcher(context, routing: routing)
         let scheduler = Scheduler(context)
-        dispatcher.reportDeadLetters(to: .shared)
+        dispatcher.report(to: .shared)
+        scheduler.report(to: .shared)
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: DeliveryService(dispatcher, resync: resync)),
             .init(service: DeliveryService(scheduler, resync: resync)),

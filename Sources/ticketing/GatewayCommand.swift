@@ -36,7 +36,8 @@ struct GatewayCommand: AsyncParsableCommand {
         var logger = Logger(label: "ticketing.gateway")
         logger.logLevel = try Settings.logLevel(environment, default: .info)
         Serve.say(RouteTable(registry: local.registry).text)
-        let proxy = FunctionProxy(registry: local.registry, urls: urls, bodyLimit: listen.bodyLimit, logger: logger)
+        let proxy = FunctionProxy(
+            registry: local.registry, urls: urls, bodyLimit: listen.bodyLimit, metrics: .shared, logger: logger)
         let host = listen.host
         let application = Application(
             responder: proxy,

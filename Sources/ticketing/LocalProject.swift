@@ -41,7 +41,7 @@ struct LocalProject {
             environment: environment, dataDirectory: options.dataDirectory, localDevelopment: localDevelopment)
         let sessions = try await SessionCodec(key: key, secureCookies: !localDevelopment)
         let storage = try StorageSelection.engine(
-            environment: environment, dataDirectory: options.dataDirectory, logger: logger)
+            environment: environment, dataDirectory: options.dataDirectory, logger: logger, metrics: .shared)
         let (tracer, spans) = try SpanExport.start(environment, logger: logger)
         let invoker = Invoker(
             registry: registry, storage: storage, sessions: sessions, clock: clock, logger: logger,

@@ -48,7 +48,8 @@ struct Serve: AsyncParsableCommand {
         let dispatcher = Dispatcher(context)
         let scheduler = Scheduler(context)
         let stallLimit = Self.stallLimit(resync: resync, registry: local.registry)
-        dispatcher.reportDeadLetters(to: .shared)
+        dispatcher.report(to: .shared)
+        scheduler.report(to: .shared)
         let gateway = Gateway(
             invoker: local.invoker, bodyLimit: bodyLimit, openAPI: openAPI,
             readiness: [dispatcher.readiness(limit: stallLimit), scheduler.readiness(limit: stallLimit)],

@@ -1,4 +1,5 @@
 import Foundation
+import FunctionKit
 import Logging
 import PostgresNIO
 import SQLKit
@@ -28,6 +29,67 @@ struct PostgresEngineTests {
             await group.triggerGracefulShutdown()
             try await running
             #expect(service.answered.load() == LastPass.queries)
+        }
+    }
+
+    /// Each service's pool is measured: its size, the connections in use, the wait for one, and the
+    /// transactions run again. Two transactions each read the row the other writes, both reading before
+    /// either writes: under serializable isolation PostgreSQL fails one, and it is run again.
+    @Test func aServicesPoolAndItsRetriesAreMeasured() async throws {
+        let metrics = RuntimeMetrics()
+        try await PostgresTestDatabase.with(prefix: "metrics", metrics: metrics) { engine in
+            let database = try await engine.database(
+                for: "tally",
+                migrations: [
+                    Migration("001-tally") { sql in
+                        try await sql.raw("CREATE TABLE tally (name text PRIMARY KEY, n bigint NOT NULL)").run()
+                        try await sql.raw("INSERT INTO tally VALUES ('a', 0), ('b', 0)").run()
+                    }
+                ])
+            let read = Barrier(parties: 2)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for (reads, writes) in [("a", "b"), ("b", "a")] {
+                    group.addTask {
+                        let first = Atomic(true)
+                        try await database.transaction { sql in
+                            let n =
+                                try await sql.raw("SELECT n FROM tally WHERE name = \(bind: reads)").first()?
+                                .decode(column: "n", as: Int.self) ?? 0
+                            // The first attempts meet here: both have read before either writes.
+                            if first.exchange(false, ordering: .relaxed) { await read.arrive() }
+                            try await sql.raw("UPDATE tally SET n = \(bind: n + 1) WHERE name = \(bind: writes)").run()
+                        }
+                    }
+                }
+                try await group.waitForAll()
+            }
+        }
+        let text = String(decoding: metrics.exposition(), as: UTF8.self)
+        func value(_ series: String) -> Int {
+            text.split(separator: "\n").first { $0.hasPrefix(series + " ") }?.split(separator: " ").last
+                .flatMap { Int($0) } ?? -1
+        }
+        #expect(text.contains(#"ticketing_database_connections_max{service="tally"} 8.0"#), "\(text)")
+        #expect(text.contains(#"ticketing_database_connections_in_use{service="tally"} 0.0"#))
+        #expect(value(#"ticketing_database_transaction_retries_total{service="tally"}"#) == 1, "\(text)")
+        // The migration's, the two transactions' and the retry's connections, at least.
+        #expect(value(#"ticketing_database_connection_wait_seconds_count{service="tally"}"#) >= 3, "\(text)")
+    }
+
+    /// Lets `parties` tasks go on only once all of them have arrived.
+    actor Barrier {
+        let parties: Int
+        private var waiting: [CheckedContinuation<Void, Never>] = []
+
+        init(parties: Int) { self.parties = parties }
+
+        func arrive() async {
+            if waiting.count + 1 == parties {
+                for waiter in waiting { waiter.resume() }
+                waiting = []
+                return
+            }
+            await withCheckedContinuation { waiting.append($0) }
         }
     }
 

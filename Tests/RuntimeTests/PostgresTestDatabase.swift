@@ -13,7 +13,9 @@ let postgresTestServer = ProcessInfo.processInfo.environment["TICKETING_TEST_POS
 enum PostgresTestDatabase {
     /// Creates a fresh database named after `prefix`, runs `body` with an engine on it, then shuts the engine
     /// down and drops the database. Does nothing when there is no test server.
-    static func with(prefix: String, _ body: (PostgresEngine) async throws -> Void) async throws {
+    static func with(
+        prefix: String, metrics: RuntimeMetrics? = nil, _ body: (PostgresEngine) async throws -> Void
+    ) async throws {
         guard var components = postgresTestServer else { return }
         let name = prefix + "_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
         try psql("CREATE DATABASE \(name)")
@@ -21,7 +23,7 @@ enum PostgresTestDatabase {
         components.path = "/\(name)"
         var logger = Logger(label: "test")
         logger.logLevel = .warning
-        let engine = PostgresEngine(url: try PostgresURL(components.string ?? ""), logger: logger)
+        let engine = PostgresEngine(url: try PostgresURL(components.string ?? ""), logger: logger, metrics: metrics)
         do {
             try await body(engine)
         } catch {

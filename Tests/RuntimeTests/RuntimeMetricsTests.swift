@@ -1,4 +1,10 @@
+import Expiration
+import Foundation
+import FunctionKit
+import FunctionTesting
+import Orders
 import Testing
+import Tickets
 
 @testable import Runtime
 
@@ -43,5 +49,63 @@ import Testing
         metrics.deadLetters([:])
         text = Self.text(metrics)
         #expect(text.contains(#"ticketing_dead_letters{function="payments-on-order-created"} 0.0"#))
+    }
+
+    /// What is only in the stores, read at each scrape: a subscription's backlog until delivery catches up,
+    /// and the timers set and due by the function they will invoke.
+    @Test func eventsWaitingAndTimersPendingAndDue() async throws {
+        let services = [TicketsService.definition(), OrdersService.definition(), ExpirationService.definition()]
+        try await TestHarness.with(services: services) { harness in
+            let metrics = RuntimeMetrics()
+            let context = harness.invoker.deliveryContext()
+            Dispatcher(context).report(to: metrics)
+            Scheduler(context).report(to: metrics)
+            func scrape() async -> String {
+                await metrics.collect()
+                return Self.text(metrics)
+            }
+            let alice = try await harness.token(userID: "alice", email: "alice@example.com")
+            let bob = try await harness.token(userID: "bob", email: "bob@example.com")
+            let created = try await harness.http("tickets-create", body: #"{"title":"Opera","price":25}"#, token: alice)
+            var text = await scrape()
+            #expect(text.contains(#"ticketing_events_waiting{function="orders-on-ticket-created"} 1.0"#), "\(text)")
+            #expect(text.contains(#"ticketing_events_waiting{function="tickets-on-order-created"} 0.0"#))
+            #expect(text.contains(#"ticketing_timers_pending{function="expiration-fire"} 0.0"#))
+            try await harness.settle()
+            text = await scrape()
+            #expect(text.contains(#"ticketing_events_waiting{function="orders-on-ticket-created"} 0.0"#))
+
+            let ticket = try #require(created.string("id"))
+            let ordered = try await harness.http(
+                "orders-create", json: .object(["ticketId": .string(ticket)]), token: bob)
+            #expect(ordered.status == 201)
+            try await harness.settle()
+            text = await scrape()
+            #expect(text.contains(#"ticketing_timers_pending{function="expiration-fire"} 1.0"#), "\(text)")
+            #expect(text.contains(#"ticketing_timers_due{function="expiration-fire"} 0.0"#))
+            harness.clock.advance(by: 900)
+            text = await scrape()
+            #expect(text.contains(#"ticketing_timers_due{function="expiration-fire"} 1.0"#), "\(text)")
+            try await harness.settle()
+            text = await scrape()
+            #expect(text.contains(#"ticketing_timers_pending{function="expiration-fire"} 0.0"#))
+            #expect(text.contains(#"ticketing_timers_due{function="expiration-fire"} 0.0"#))
+        }
+    }
+
+    /// Each PostgreSQL service's pool and its transactions' retries (PostgresEngineTests measure a real one).
+    @Test func aPostgresPoolIsMeasured() async throws {
+        let metrics = RuntimeMetrics()
+        let database = metrics.database("tickets", maximumConnections: 8)
+        database.leased(after: .milliseconds(2))
+        database.retried()
+        var text = Self.text(metrics)
+        #expect(text.contains(#"ticketing_database_connections_in_use{service="tickets"} 1.0"#), "\(text)")
+        database.returned()
+        text = Self.text(metrics)
+        #expect(text.contains(#"ticketing_database_connections_max{service="tickets"} 8.0"#))
+        #expect(text.contains(#"ticketing_database_connections_in_use{service="tickets"} 0.0"#))
+        #expect(text.contains(#"ticketing_database_connection_wait_seconds_bucket{service="tickets",le="0.0025"} 1"#))
+        #expect(text.contains(#"ticketing_database_transaction_retries_total{service="tickets"} 1"#))
     }
 }

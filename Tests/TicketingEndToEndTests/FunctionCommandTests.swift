@@ -325,6 +325,17 @@ import Testing
         #expect(malformed.status == 201, "\(malformed.text)")
         let stillUp = try await gateway.request("GET", "/health")
         #expect(stillUp.status == 200)
+        // Its /metrics counts what it forwarded, by the function routed to (and `-` for no route).
+        let metrics = try await gateway.request("GET", "/metrics")
+        #expect(metrics.status == 200)
+        #expect(
+            metrics.text.contains(
+                #"ticketing_http_requests_total{function="tickets-create",method="POST",status="201"} 2"#),
+            "\(metrics.text)")
+        #expect(
+            metrics.text.contains(
+                #"ticketing_http_requests_total{function="tickets-list",method="GET",status="502"} 1"#))
+        #expect(metrics.text.contains(#"ticketing_http_requests_total{function="-",method="GET",status="404"} 2"#))
     }
 
     @Test func theGatewayPassesRedirectsBackAndKeepsTenRequestsInFlight() async throws {

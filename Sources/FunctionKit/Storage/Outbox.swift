@@ -54,6 +54,25 @@ public struct Outbox: Sendable {
         }
     }
 
+    /// How many events of `subject` (of every subject when `nil`) come after `position`: a subscription's
+    /// backlog. Only numbered rows count, as only they can be read.
+    public func count(after position: Int64, subject: String? = nil) async throws -> Int {
+        try await database.read { sql in
+            let query =
+                if let subject {
+                    Self.countOfSubject.query(subject, position, on: sql)
+                } else {
+                    Self.countAll.query(position, on: sql)
+                }
+            return try await query.first()?.decode(column: "waiting", as: Int.self) ?? 0
+        }
+    }
+
+    private static let countAll = SQLTemplate(
+        "SELECT count(*) AS waiting FROM \(MessagingTables.outbox) WHERE seq > ?")
+    private static let countOfSubject = SQLTemplate(
+        "SELECT count(*) AS waiting FROM \(MessagingTables.outbox) WHERE subject = ? AND seq > ?")
+
     // Templates, not builders: the dispatcher runs these on every pass.
     private static let head = SQLTemplate("SELECT max(seq) AS head FROM \(MessagingTables.outbox)")
     private static let events = SQLTemplate(

@@ -105,6 +105,26 @@ public struct Timers: Sendable {
         }
     }
 
+    /// The timers set, by the function they will invoke: all of them (`pending`), and those due by `now`.
+    public func counts(dueBy now: Date) async throws -> (pending: [String: Int], due: [String: Int]) {
+        try await database.read { sql in
+            var pending: [String: Int] = [:]
+            var due: [String: Int] = [:]
+            for row in try await Self.counts.query(now.epochMilliseconds, on: sql).all() {
+                let function = try row.decode(column: "function", as: String.self)
+                pending[function] = try row.decode(column: "pending", as: Int.self)
+                due[function] = try row.decode(column: "due", as: Int?.self) ?? 0
+            }
+            return (pending, due)
+        }
+    }
+
+    private static let counts = SQLTemplate(
+        """
+        SELECT function, count(*) AS pending, sum(CASE WHEN due_at <= ? THEN 1 ELSE 0 END) AS due \
+        FROM \(MessagingTables.timers) GROUP BY function
+        """)
+
     /// When the earliest timer is due, if there is one.
     public func nextDue() async throws -> Date? {
         try await database.read { sql in

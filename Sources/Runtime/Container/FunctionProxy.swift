@@ -11,7 +11,7 @@ import NIOCore
 /// function's container. Unknown routes answer 404 in the SPEC error shape, bodies over the limit 413, a
 /// container that cannot be reached 502, and one that does not answer within its function's timeout (plus
 /// a margin) 504. Redirects are passed back to the client, never followed. The health probes answer for the
-/// proxy itself. A browser asking for a page no route matches gets the manifest's `notFound` page, fetched
+/// proxy itself, and `GET /metrics` with the requests it forwarded, by function. A browser asking for a page no route matches gets the manifest's `notFound` page, fetched
 /// from that function's container on its own route.
 public struct FunctionProxy: HTTPResponder {
     public typealias Context = GatewayContext
@@ -20,15 +20,19 @@ public struct FunctionProxy: HTTPResponder {
     let urls: [String: URL]
     let bodyLimit: Int
     let logger: Logger
+    /// Where requests are counted and timed, by the function routed to; `GET /metrics` answers it.
+    let metrics: RuntimeMetrics?
     private let client = CurlClient(idleLimit: 64)
 
     /// Forwards to `urls`, which must hold every HTTP function of `registry`.
     public init(
-        registry: FunctionRegistry, urls: [String: URL], bodyLimit: Int = Gateway.defaultBodyLimit, logger: Logger
+        registry: FunctionRegistry, urls: [String: URL], bodyLimit: Int = Gateway.defaultBodyLimit,
+        metrics: RuntimeMetrics? = nil, logger: Logger
     ) {
         self.registry = registry
         self.urls = urls
         self.bodyLimit = bodyLimit
+        self.metrics = metrics
         self.logger = logger
     }
 
@@ -40,17 +44,34 @@ public struct FunctionProxy: HTTPResponder {
         let method = request.method.rawValue
         let path = request.uri.path
         if let probe = Self.probe(method: method, path: path) { return Gateway.httpResponse(probe) }
+        if method == "GET", path == Gateway.metricsPath, let metrics {
+            return Gateway.httpResponse(
+                FunctionKit.HTTPResponse(
+                    statusCode: 200, headers: ["content-type": RuntimeMetrics.contentType],
+                    body: String(decoding: metrics.exposition(), as: UTF8.self)))
+        }
+        let started = ContinuousClock.now
+        let (response, function) = await answer(request, method: method, path: path)
+        metrics?.request(
+            function: function, method: method, status: response.status.code, duration: ContinuousClock.now - started)
+        return response
+    }
+
+    /// The answer to a request for a function, and the function it was forwarded to.
+    private func answer(_ request: Request, method: String, path: String) async -> (Response, String?) {
         guard let (entry, _, _) = registry.route(method: method, path: path) else {
             // A browser asking for a page gets the manifest's not-found page, from its own container.
             guard
                 let (page, route) = registry.notFoundPage(method: method, path: path, accept: request.headers[.accept]),
                 let base = urls[page.name]
-            else { return Gateway.httpResponse(FunctionError.notFound.response) }
-            return await forward(request, entry: page, base: base, target: route.path)
+            else { return (Gateway.httpResponse(FunctionError.notFound.response), nil) }
+            return (await forward(request, entry: page, base: base, target: route.path), page.name)
         }
-        guard let base = urls[entry.name] else { return Gateway.httpResponse(FunctionError.notFound.response) }
-        return await forward(
-            request, entry: entry, base: base, target: path + (request.uri.query.map { "?\($0)" } ?? ""))
+        guard let base = urls[entry.name] else {
+            return (Gateway.httpResponse(FunctionError.notFound.response), nil)
+        }
+        let target = path + (request.uri.query.map { "?\($0)" } ?? "")
+        return (await forward(request, entry: entry, base: base, target: target), entry.name)
     }
 
     /// The health probes, answered for the proxy itself (it keeps no store; each function's container answers

@@ -135,14 +135,32 @@ public actor Dispatcher {
         return ReadinessCheck(name: "delivery") { loop.stall(limit: limit) }
     }
 
-    /// Has `metrics` read the dead letters, by consumer, before each scrape.
-    public nonisolated func reportDeadLetters(to metrics: RuntimeMetrics) {
+    /// Has `metrics` read, before each scrape, the dead letters by consumer and each subscription's backlog:
+    /// the events of its subject, from every publisher, after its cursor.
+    public nonisolated func report(to metrics: RuntimeMetrics) {
         let context = self.context
+        let subscriptions = self.subscriptions
         metrics.addCollector {
-            guard let database = try? await context.databases.delivery(),
+            if let database = try? await context.databases.delivery(),
                 let letters = try? await DeadLetters(database: database).list(state: .dead)
-            else { return }
-            metrics.deadLetters(Dictionary(letters.map { ($0.consumer, 1) }, uniquingKeysWith: +))
+            {
+                metrics.deadLetters(Dictionary(letters.map { ($0.consumer, 1) }, uniquingKeysWith: +))
+            }
+            guard let cursors = try? await DeliveryCursors.open(context.storage) else { return }
+            var waiting: [String: Int] = [:]
+            for subscription in subscriptions {
+                guard let rows = try? await cursors.rows(of: subscription.consumer) else { continue }
+                let positions = Dictionary(rows.map { ($0.publisher, $0.position) }, uniquingKeysWith: max)
+                var count = 0
+                for publisher in context.registry.services.keys {
+                    guard let database = try? await context.databases.database(for: publisher) else { continue }
+                    count +=
+                        (try? await Outbox(database).count(
+                            after: positions[publisher] ?? 0, subject: subscription.subject)) ?? 0
+                }
+                waiting[subscription.consumer, default: 0] += count
+            }
+            metrics.eventsWaiting(waiting)
         }
     }
 

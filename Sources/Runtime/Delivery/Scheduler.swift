@@ -29,6 +29,30 @@ public actor Scheduler {
 
     /// Creates a scheduler over every service of the context's registry, firing timers at its target. Services
     /// are served side by side, or one after another in name order with `settings.serially`.
+    /// Has `metrics` read, before each scrape, the timers set and those due, by the function they invoke.
+    public nonisolated func report(to metrics: RuntimeMetrics) {
+        let context = self.context
+        metrics.addCollector {
+            var pending: [String: Int] = [:]
+            var due: [String: Int] = [:]
+            let now = context.clock.now
+            for service in context.registry.services.keys {
+                guard let database = try? await context.databases.database(for: service),
+                    let counts = try? await Timers(database).counts(dueBy: now)
+                else { continue }
+                pending.merge(counts.pending, uniquingKeysWith: +)
+                due.merge(counts.due, uniquingKeysWith: +)
+            }
+            // Every schedule target reads 0 until it has a timer.
+            for entry in context.registry.entries {
+                guard case .schedule = entry.declaration.trigger else { continue }
+                pending[entry.name, default: 0] += 0
+                due[entry.name, default: 0] += 0
+            }
+            metrics.timers(pending: pending, due: due)
+        }
+    }
+
     public init(_ context: DeliveryContext, settings: PassSettings = PassSettings()) {
         self.context = context
         self.settings = settings

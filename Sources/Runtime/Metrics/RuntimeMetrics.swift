@@ -19,7 +19,10 @@ public final class RuntimeMetrics: Sendable {
     private let factory: PrometheusMetricsFactory
     /// The metrics of each set of labels seen, found again with one hash of a small key.
     private let kept = Mutex<[Key: Kept]>([:])
-    private let deadLetterGauges = Mutex<[String: CoreMetrics.Gauge]>([:])
+    /// Gauges read from a store before a scrape, by metric and then by label value.
+    private let readGauges = Mutex<[String: [String: CoreMetrics.Gauge]]>([:])
+    /// Each service's database metrics.
+    private let databases = Mutex<[String: DatabaseMetrics]>([:])
     private let collectors = Mutex<[@Sendable () async -> Void]>([])
 
     private enum Name: UInt8 {
@@ -102,12 +105,43 @@ public final class RuntimeMetrics: Sendable {
     /// The dead letters waiting for an operator, by the function they were meant for:
     /// `ticketing_dead_letters{function}` (0 for a function with none, once it has had one).
     public func deadLetters(_ counts: [String: Int]) {
-        deadLetterGauges.withLock { gauges in
+        gauges("ticketing_dead_letters", counts)
+    }
+
+    /// The events published and not yet handled, by the function subscribed to them (every event of its
+    /// subject after its cursor, from every publisher): `ticketing_events_waiting{function}`.
+    public func eventsWaiting(_ counts: [String: Int]) {
+        gauges("ticketing_events_waiting", counts)
+    }
+
+    /// The timers set and not fired yet, by the function they will invoke (`ticketing_timers_pending`), and
+    /// of those the ones already due (`ticketing_timers_due`): a due timer waits for the scheduler, or for a
+    /// retry.
+    public func timers(pending: [String: Int], due: [String: Int]) {
+        gauges("ticketing_timers_pending", pending)
+        gauges("ticketing_timers_due", due)
+    }
+
+    /// Records `counts` into the gauges `name{function}`; a function counted before and not now reads 0.
+    private func gauges(_ name: String, _ counts: [String: Int]) {
+        readGauges.withLock { all in
+            var gauges = all[name] ?? [:]
             for function in counts.keys where gauges[function] == nil {
                 gauges[function] = CoreMetrics.Gauge(
-                    label: "ticketing_dead_letters", dimensions: [("function", function)], factory: factory)
+                    label: name, dimensions: [("function", function)], factory: factory)
             }
             for (function, gauge) in gauges { gauge.record(counts[function] ?? 0) }
+            all[name] = gauges
+        }
+    }
+
+    /// The metrics of `service`'s database connections (PostgreSQL): made once, kept.
+    public func database(_ service: String, maximumConnections: Int) -> DatabaseMetrics {
+        databases.withLock { databases in
+            if let known = databases[service] { return known }
+            let made = DatabaseMetrics(service: service, maximumConnections: maximumConnections, factory: factory)
+            databases[service] = made
+            return made
         }
     }
 

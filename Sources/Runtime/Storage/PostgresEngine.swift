@@ -21,6 +21,7 @@ public actor PostgresEngine: StorageEngine {
     private var open: [String: PostgresServiceDatabase] = [:]
     private var opening: [String: Task<PostgresServiceDatabase, any Error>] = [:]
     private var runs: [Task<Void, Never>] = []
+    private let metrics: RuntimeMetrics?
 
     /// Creates the engine; nothing connects until a service's database is first asked for.
     ///
@@ -28,8 +29,13 @@ public actor PostgresEngine: StorageEngine {
     ///   - connectionsPerService: the most connections each service's pool opens.
     ///   - coordinationConnections: the most connections delivery leases and commit notifications hold at
     ///     once (one per subscription and per service's timers being worked on, plus one listening).
-    public init(url: PostgresURL, logger: Logger, connectionsPerService: Int = 8, coordinationConnections: Int = 32) {
+    ///   - metrics: where each service's pool and transaction retries are measured; `nil` measures nothing.
+    public init(
+        url: PostgresURL, logger: Logger, connectionsPerService: Int = 8, coordinationConnections: Int = 32,
+        metrics: RuntimeMetrics? = nil
+    ) {
         self.url = url
+        self.metrics = metrics
         self.logger = logger
         self.connectionsPerService = max(2, connectionsPerService)
         self.coordinationConnections = max(2, coordinationConnections)
@@ -59,7 +65,9 @@ public actor PostgresEngine: StorageEngine {
         configuration.options.connectTimeout = .seconds(5)
         let client = PostgresClient(configuration: configuration, backgroundLogger: Self.quiet(logger))
         let run = Self.running(client)
-        let database = PostgresServiceDatabase(service: service, client: client, logger: logger)
+        let database = PostgresServiceDatabase(
+            service: service, client: client, logger: logger,
+            metrics: metrics?.database(service, maximumConnections: connectionsPerService))
         do {
             try await prepare(service, client: client, database: database, migrations: migrations)
         } catch {

@@ -20,7 +20,11 @@ final class PostgresServiceDatabase: ServiceDatabase {
     /// How many times a transaction is tried before its serialization failure is thrown.
     static let attempts = 10
 
-    init(service: String, client: PostgresClient, logger: Logger) {
+    /// The pool's and the transactions' metrics; `nil` measures nothing.
+    let metrics: DatabaseMetrics?
+
+    init(service: String, client: PostgresClient, logger: Logger, metrics: DatabaseMetrics? = nil) {
+        self.metrics = metrics
         self.service = service
         self.client = client
         self.logger = logger
@@ -37,7 +41,7 @@ final class PostgresServiceDatabase: ServiceDatabase {
         var attempt = 1
         while true {
             do {
-                return try await client.withConnection { connection in
+                return try await leased { connection in
                     let sql = PostgresConnectionSQL(connection)
                     // `BEGIN` is sent now and its answer read later: the connection runs its queries in the
                     // order they were written, and this one is written before `query` returns, so the body's
@@ -59,6 +63,7 @@ final class PostgresServiceDatabase: ServiceDatabase {
             } catch  where Self.isRetryable(error) && attempt < Self.attempts {
                 logger.debug(
                     "transaction retried", metadata: ["service": "\(service)", "attempt": "\(attempt)"])
+                metrics?.retried()
                 try await Task.sleep(for: .milliseconds(Int.random(in: 1...(5 * attempt))))
                 attempt += 1
             }
@@ -68,7 +73,18 @@ final class PostgresServiceDatabase: ServiceDatabase {
     private static let begin: PostgresQuery = "BEGIN ISOLATION LEVEL SERIALIZABLE"
 
     func read<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
-        try await client.withConnection { connection in try await body(PostgresConnectionSQL(connection)) }
+        try await leased { connection in try await body(PostgresConnectionSQL(connection)) }
+    }
+
+    /// Runs `body` on a connection of the pool, measuring the wait for it and the time it is held.
+    private func leased<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+        guard let metrics else { return try await client.withConnection(body) }
+        let asked = ContinuousClock.now
+        return try await client.withConnection { connection in
+            metrics.leased(after: ContinuousClock.now - asked)
+            defer { metrics.returned() }
+            return try await body(connection)
+        }
     }
 
     /// Whether `error` is PostgreSQL asking for the transaction to be run again: a serialization failure

@@ -7,11 +7,11 @@ public enum StorageSelection {
     /// The engine the environment asks for.
     ///
     /// - Throws: ``PostgresURLError`` when `DATABASE_URL` is set but unusable, as one line.
-    public static func engine(environment: [String: String], dataDirectory: URL, logger: Logger) throws
-        -> any StorageEngine
-    {
+    public static func engine(
+        environment: [String: String], dataDirectory: URL, logger: Logger, metrics: RuntimeMetrics? = nil
+    ) throws -> any StorageEngine {
         if let text = environment["DATABASE_URL"]?.trimmingCharacters(in: .whitespaces), !text.isEmpty {
-            return PostgresEngine(url: try PostgresURL(text), logger: logger)
+            return PostgresEngine(url: try PostgresURL(text), logger: logger, metrics: metrics)
         }
         return try SQLiteEngine(directory: dataDirectory, logger: logger)
     }
