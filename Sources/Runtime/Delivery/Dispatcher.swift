@@ -144,7 +144,13 @@ public actor Dispatcher {
             if let database = try? await context.databases.delivery(),
                 let letters = try? await DeadLetters(database: database).list(state: .dead)
             {
-                metrics.deadLetters(Dictionary(letters.map { ($0.consumer, 1) }, uniquingKeysWith: +))
+                // Every consumer of an event or a timer reads 0 until it has a dead letter.
+                var counts = Dictionary(subscriptions.map { ($0.consumer, 0) }, uniquingKeysWith: +)
+                for entry in context.registry.entries {
+                    if case .schedule = entry.declaration.trigger { counts[entry.name] = 0 }
+                }
+                for letter in letters { counts[letter.consumer, default: 0] += 1 }
+                metrics.deadLetters(counts)
             }
             guard let cursors = try? await DeliveryCursors.open(context.storage) else { return }
             var waiting: [String: Int] = [:]
