@@ -55,7 +55,8 @@ public struct Outbox: Sendable {
     }
 
     /// How many events of `subject` (of every subject when `nil`) come after `position`: a subscription's
-    /// backlog. Only numbered rows count, as only they can be read.
+    /// backlog. On PostgreSQL a committed row not numbered yet has a provisional negative `seq`; it counts too,
+    /// as it will be numbered after `position`.
     public func count(after position: Int64, subject: String? = nil) async throws -> Int {
         try await database.read { sql in
             let query =
@@ -69,9 +70,9 @@ public struct Outbox: Sendable {
     }
 
     private static let countAll = SQLTemplate(
-        "SELECT count(*) AS waiting FROM \(MessagingTables.outbox) WHERE seq > ?")
+        "SELECT count(*) AS waiting FROM \(MessagingTables.outbox) WHERE (seq > ? OR seq < 0)")
     private static let countOfSubject = SQLTemplate(
-        "SELECT count(*) AS waiting FROM \(MessagingTables.outbox) WHERE subject = ? AND seq > ?")
+        "SELECT count(*) AS waiting FROM \(MessagingTables.outbox) WHERE subject = ? AND (seq > ? OR seq < 0)")
 
     // Templates, not builders: the dispatcher runs these on every pass.
     private static let head = SQLTemplate("SELECT max(seq) AS head FROM \(MessagingTables.outbox)")
