@@ -21,7 +21,7 @@ struct Generate: AsyncParsableCommand {
             function's sample in events/ when there is one.
             """)
 
-    @Argument(help: "The function's name, e.g. tickets-show.")
+    @Argument(help: "The function's name, e.g. tickets-show.", completion: FunctionNameCompletion.kind)
     var function: String
 
     @Option(help: ArgumentHelp("The JSON body (HTTP) or data (events).", valueName: "json"))

@@ -18,7 +18,7 @@ struct FunctionCommand: AsyncParsableCommand {
             service's outbox for a dispatcher. JWT_KEY is required. Stops gracefully on SIGINT or SIGTERM.
             """)
 
-    @Argument(help: "The function to serve (default: $FUNCTION).")
+    @Argument(help: "The function to serve (default: $FUNCTION).", completion: FunctionNameCompletion.kind)
     var name: String?
 
     @OptionGroup var listen: ListenOptions

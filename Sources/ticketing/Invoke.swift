@@ -16,13 +16,19 @@ struct Invoke: AsyncParsableCommand {
             --follow also delivers what the invocation published, what that published in turn, and so on, and \
             prints the cascade as a tree. --advance or --until move this invocation's clock forward (not the \
             real one), firing scheduled invocations as they fall due on the way.
+
+            --url sends the event to the function running at URL instead: a container-mode `ticketing function` \
+            (an HTTP function gets the request the event describes; an event function the CloudEvent, binary \
+            mode) or a Lambda Runtime Interface Emulator \
+            (http://host:port/2015-03-31/functions/function/invocations). What it publishes stays in its own \
+            outbox, for its dispatcher.
             """)
 
     enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
         case text, json
     }
 
-    @Argument(help: "The function's name, e.g. tickets-create.")
+    @Argument(help: "The function's name, e.g. tickets-create.", completion: FunctionNameCompletion.kind)
     var function: String
 
     @Option(
@@ -48,6 +54,12 @@ struct Invoke: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Follow, moving the clock forward to this ISO 8601 time.", valueName: "time"))
     var until: String?
 
+    @Option(
+        help: ArgumentHelp(
+            "Send the event to the function running at this URL (a container, or a Lambda emulator).",
+            valueName: "url"))
+    var url: String?
+
     @OptionGroup var project: ProjectOptions
 
     func validate() throws {
@@ -57,6 +69,16 @@ struct Invoke: AsyncParsableCommand {
         }
         if let until, Date.parseISO8601(until) == nil {
             throw ValidationError("--until takes an ISO 8601 time like 2026-01-01T00:15:00Z, not '\(until)'")
+        }
+        if let url {
+            guard let parsed = URL(string: url), ["http", "https"].contains(parsed.scheme?.lowercased() ?? ""),
+                parsed.host?.isEmpty == false
+            else { throw ValidationError("--url takes an http(s)://host:port URL, not '\(url)'") }
+            if follow || advance != nil || until != nil {
+                throw ValidationError(
+                    "--url runs the function elsewhere: its cascade is its dispatcher's (no --follow, --advance, --until)"
+                )
+            }
         }
     }
 
@@ -70,9 +92,10 @@ struct Invoke: AsyncParsableCommand {
         let given = try event.map { try EventInput.read($0) }
         let clock = ManualClock(Date())
         let following = follow || advance != nil || until != nil
+        let remote = url.flatMap(URL.init(string:)).map { RemoteInvoker(url: $0) }
         let (report, tree) = try await LocalProject.with(project, clock: clock, readingContractsLater: true) {
             local -> (InvocationReport, CascadeTree?) in
-            let report = try await invoke(given, in: local)
+            let report = try await invoke(given, in: local, remote: remote)
             guard following else { return (report, nil) }
             let cascade = Cascade(invoker: local.invoker)
             var target: Date?
@@ -113,7 +136,9 @@ struct Invoke: AsyncParsableCommand {
         return value
     }
 
-    private func invoke(_ given: Data?, in local: LocalProject) async throws -> InvocationReport {
+    private func invoke(_ given: Data?, in local: LocalProject, remote: RemoteInvoker?) async throws
+        -> InvocationReport
+    {
         guard let entry = local.registry.entry(named: function) else {
             throw InvocationError.unknownFunction(function, known: local.registry.entries.map(\.name))
         }
@@ -128,6 +153,15 @@ struct Invoke: AsyncParsableCommand {
             if let user {
                 request.headers["authorization"] = "Bearer \(try await UserSessions.token(for: user, project: local))"
             }
+            if let remote {
+                // Sent with a trace context (a new trace unless the event has one), so its lines can be found.
+                let trace = Invoker.trace(of: request) ?? .newTrace()
+                if Invoker.trace(of: request) == nil { request.headers["traceparent"] = trace.traceparent }
+                let sent = request
+                return InvocationReport(
+                    function: function, response: try await remoteResult { try await remote.invoke(http: sent) },
+                    outcome: nil, effects: [], trace: trace)
+            }
             let result = try await local.invoker.invoke(http: function, request: request)
             report = InvocationReport(
                 function: function, response: result.response, outcome: nil, effects: result.effects,
@@ -135,6 +169,7 @@ struct Invoke: AsyncParsableCommand {
         case .subscription(let subject, _):
             let cloudEvent = try EventInput.cloudEvent(
                 data, source: source, subject: subject.rawValue, now: local.invoker.clock.now)
+            if let remote { return try await invokeRemotely(cloudEvent, on: remote) }
             let result = try await local.invoker.invoke(event: function, event: cloudEvent)
             try refuseRejected(result.outcome)
             report = InvocationReport(
@@ -143,6 +178,7 @@ struct Invoke: AsyncParsableCommand {
         case .schedule:
             let cloudEvent = try EventInput.cloudEvent(
                 data, source: source, subject: "schedule:\(function)", now: local.invoker.clock.now)
+            if let remote { return try await invokeRemotely(cloudEvent, on: remote) }
             let result = try await local.invoker.invoke(event: function, event: cloudEvent)
             try refuseRejected(result.outcome)
             report = InvocationReport(
@@ -150,6 +186,29 @@ struct Invoke: AsyncParsableCommand {
                 trace: result.trace)
         }
         return report
+    }
+
+    /// Sends `event` to the function at `remote`; its effects stay there.
+    private func invokeRemotely(_ event: CloudEvent, on remote: RemoteInvoker) async throws -> InvocationReport {
+        var event = event
+        if event.trace == nil {
+            let trace = TraceContext.newTrace()
+            event.traceparent = trace.traceparent
+            event.tracestate = nil
+        }
+        let sent = event
+        let outcome = try await remoteResult { try await remote.invoke(event: sent) }
+        try refuseRejected(outcome)
+        return InvocationReport(function: function, response: nil, outcome: outcome, effects: [], trace: event.trace)
+    }
+
+    /// What `body` answered; a function that could not be reached or answered nonsense is one line.
+    private func remoteResult<T>(_ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch let failure as RemoteInvoker.Failure {
+            throw CommandError("\(function) at \(url ?? ""): \(failure)")
+        }
     }
 
     /// An event the function cannot take as it is counts as invalid input: one line, non-zero exit.

@@ -290,7 +290,7 @@ public struct Invoker: Sendable {
 
     /// The trace context an HTTP request continues: its `traceparent` (with `tracestate`), else its
     /// `X-Amzn-Trace-Id` (API Gateway and the Lambda Runtime API set it).
-    static func trace(of request: HTTPRequest) -> TraceContext? {
+    public static func trace(of request: HTTPRequest) -> TraceContext? {
         if let traceparent = request.headers["traceparent"],
             let trace = TraceContext(traceparent: traceparent, tracestate: request.headers["tracestate"])
         {
