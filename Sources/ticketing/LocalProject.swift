@@ -22,9 +22,11 @@ struct LocalProject {
     /// `JWT_KEY` is unset and issues cookies without `Secure`; container mode passes `false`. The schemas are
     /// read at once, so a long-running process stops at start on a broken one, unless `readingContractsLater`
     /// (one invocation, which may need none of them).
+    /// `metrics` records the invocations and the database pools (`nil` for a command that ends without being
+    /// scraped: making the Prometheus series costs millions of instructions a start).
     static func open(
         _ options: ProjectOptions, clock: any WallClock = SystemClock(), localDevelopment: Bool = true,
-        readingContractsLater: Bool = false
+        readingContractsLater: Bool = false, metrics: RuntimeMetrics? = .shared
     ) async throws -> LocalProject {
         try LoggingSystem.bootstrapOnce()
         let logger = Logger(label: "ticketing")
@@ -41,11 +43,11 @@ struct LocalProject {
             environment: environment, dataDirectory: options.dataDirectory, localDevelopment: localDevelopment)
         let sessions = try await SessionCodec(key: key, secureCookies: !localDevelopment)
         let storage = try StorageSelection.engine(
-            environment: environment, dataDirectory: options.dataDirectory, logger: logger, metrics: .shared)
+            environment: environment, dataDirectory: options.dataDirectory, logger: logger, metrics: metrics)
         let (tracer, spans) = try SpanExport.start(environment, logger: logger)
         let invoker = Invoker(
             registry: registry, storage: storage, sessions: sessions, clock: clock, logger: logger,
-            lazyContracts: contracts, metrics: .shared, tracer: tracer)
+            lazyContracts: contracts, metrics: metrics, tracer: tracer)
         // The pages call the API: through the gateway when API_URL names one (a page in its own container),
         // else the functions of this process, in-process.
         if let base = environment["API_URL"], !base.isEmpty {
@@ -96,7 +98,9 @@ struct LocalProject {
         _ options: ProjectOptions, clock: any WallClock = SystemClock(), readingContractsLater: Bool = false,
         _ body: (LocalProject) async throws -> T
     ) async throws -> T {
-        let project = try await open(options, clock: clock, readingContractsLater: readingContractsLater)
+        // A command that opens the project for one piece of work is never scraped: no metrics.
+        let project = try await open(
+            options, clock: clock, readingContractsLater: readingContractsLater, metrics: nil)
         do {
             let value = try await body(project)
             await project.close()

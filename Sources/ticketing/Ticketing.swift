@@ -9,7 +9,7 @@ struct Ticketing: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             Serve.self, FunctionCommand.self, DispatcherCommand.self, GatewayCommand.self, Invoke.self,
-            EventsCommand.self, Validate.self,
+            EventsCommand.self, Validate.self, DeployCommand.self,
             OpenAPI.self,
         ])
 }

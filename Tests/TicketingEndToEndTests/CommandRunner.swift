@@ -48,6 +48,19 @@ struct CommandRunner {
         return Result(status: completed.status, stdout: completed.output, stderr: completed.error)
     }
 
+    /// ``run(_:stdin:)`` waiting on a thread of its own rather than one of Swift concurrency's few: for a
+    /// command that talks to a server in this process (a fake Lambda API, a fake emulator), whose handlers need
+    /// those threads while the command runs. (On 2 cores there are two; two tests blocking both in `run`
+    /// stalled every other test's server and clock.)
+    func runOffThread(_ arguments: [String], stdin: String? = nil) async throws -> Result {
+        try await withCheckedThrowingContinuation { continuation in
+            let thread = Thread {
+                continuation.resume(with: Swift.Result { try self.run(arguments, stdin: stdin) })
+            }
+            thread.start()
+        }
+    }
+
     /// Runs `invoke` and returns the v2 response with its body parsed.
     func invoke(_ function: String, event: String, extra: [String] = []) throws -> (
         status: Int, body: Any?, result: Result

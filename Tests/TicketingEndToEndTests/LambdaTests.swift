@@ -80,7 +80,7 @@ import Testing
             var runner = CommandRunner()
             runner.environment = api.environment(function: "tickets-nope")
             defer { runner.cleanUp() }
-            let result = try runner.run(["function"])
+            let result = try await runner.runOffThread(["function"])
             #expect(result.status != 0)
             let initErrors = await api.initErrors
             #expect(initErrors.count == 1)

@@ -83,7 +83,7 @@ import Testing
             let runner = CommandRunner()
             defer { runner.cleanUp() }
             let url = base + "2015-03-31/functions/function/invocations"
-            let listed = try runner.run(["invoke", "tickets-list", "--url", url])
+            let listed = try await runner.runOffThread(["invoke", "tickets-list", "--url", url])
             #expect(listed.status == 0, "\(listed.stderr)")
             #expect(listed.object["statusCode"] as? Int == 200)
             #expect(listed.object["body"] as? String == "[]")
@@ -92,7 +92,7 @@ import Testing
             #expect(request?["rawPath"] as? String == "/api/tickets", "the v2 event itself: \(sent)")
             #expect((request?["headers"] as? [String: String])?["traceparent"] != nil)
 
-            let refused = try runner.run(["invoke", "orders-on-ticket-created", "--url", url])
+            let refused = try await runner.runOffThread(["invoke", "orders-on-ticket-created", "--url", url])
             #expect(refused.status != 0)
             #expect(refused.stderr.contains("not this one"), "\(refused.stderr)")
             let event = try #require(received.withLock { $0.last })

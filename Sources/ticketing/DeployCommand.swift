@@ -1,0 +1,78 @@
+import ArgumentParser
+import Foundation
+import Runtime
+
+/// `ticketing deploy`: deployment manifests derived from functions.yaml.
+struct DeployCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "deploy",
+        abstract: "Print the manifests that deploy functions.yaml's functions onto a platform.",
+        subcommands: [Knative.self])
+}
+
+/// `ticketing deploy knative`.
+struct Knative: ParsableCommand {
+    // The name given, not derived from the type's: deriving it demangles the type at every start (7M
+    // instructions of `ticketing --help`, measured).
+    static let configuration = CommandConfiguration(
+        commandName: "knative",
+        abstract: "Knative Serving Services, Eventing Triggers and the dispatcher, from functions.yaml.",
+        discussion: """
+            One Service per function (the one image; FUNCTION names the function; Knative sets PORT from the \\
+            container port; probes on /health/live and /health/ready), HTTP functions cluster-local behind a \\
+            public ticketing-gateway Service; a Broker and one Trigger per subscription and schedule target, \\
+            filtered on the CloudEvent type; the dispatcher as a Deployment whose K_SINK a SinkBinding points at \\
+            the Broker. Configuration: the ConfigMap `ticketing` (generated) and a Secret you make, e.g. \\
+            kubectl create secret generic ticketing --from-literal=DATABASE_URL=postgres://… \\
+            --from-literal=JWT_KEY=$(openssl rand -hex 32)
+            """)
+
+    @Option(help: "The container image every function runs (runtime/Dockerfile builds it).")
+    var image = "ticketing:latest"
+
+    @Option(help: "The namespace (default: none written; kubectl's).")
+    var namespace: String?
+
+    @Option(help: "The Broker's name.")
+    var broker = "default"
+
+    @Option(help: "The Secret holding DATABASE_URL, JWT_KEY and the other secrets, as environment variables.")
+    var secret = "ticketing"
+
+    @Option(help: ArgumentHelp("Write knative.yaml into this directory instead of printing it.", valueName: "dir"))
+    var output: String?
+
+    @OptionGroup var project: ProjectOptions
+
+    func run() throws {
+        let manifest: Manifest
+        do {
+            manifest = try Manifest.load(path: project.manifest)
+        } catch {
+            throw CommandError("\(error)")
+        }
+        let yaml = try KnativeManifests(
+            manifest: manifest, image: image, namespace: namespace, broker: broker, secret: secret
+        ).yaml()
+        try DeployOutput.write(yaml, named: "knative.yaml", into: output)
+    }
+}
+
+/// Where `deploy` puts what it made: standard output, or a file in `--output`'s directory.
+enum DeployOutput {
+    static func write(_ text: String, named name: String, into directory: String?) throws {
+        guard let directory else {
+            print(text, terminator: "")
+            return
+        }
+        let folder = URL(fileURLWithPath: directory)
+        do {
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            try Data(text.utf8).write(to: folder.appendingPathComponent(name))
+        } catch {
+            throw CommandError(
+                "cannot write \(folder.appendingPathComponent(name).path): \(error.localizedDescription)")
+        }
+        print(folder.appendingPathComponent(name).path)
+    }
+}

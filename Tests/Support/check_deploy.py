@@ -1,0 +1,131 @@
+#!/usr/bin/env python3
+"""Checks the manifests `ticketing deploy knative` writes (TicketingEndToEndTests/DeployTests runs it).
+
+    check_deploy.py knative MANIFESTS.yaml functions.yaml
+
+Every object of a kind Kubernetes itself defines (ConfigMap, Deployment, …) is validated against that
+Kubernetes version's schema by kubernetes-validate, strictly (no unknown fields). Knative's own kinds, which
+it has no schema for, get their structure checked here: names Kubernetes accepts, a Service's container with
+the image, port 8080, no PORT of its own (Knative reserves it) and the probes; a Trigger's Broker and
+subscriber existing; the SinkBinding pointing the dispatcher Deployment at the Broker. And against
+functions.yaml: one Service per function (FUNCTION naming it), one Trigger per subscription filtered on its
+subject and per schedule target on `schedule:<name>`, every HTTP function routed by the gateway.
+Prints what is wrong and exits 1, or prints a summary and exits 0.
+"""
+
+import re
+import sys
+
+import kubernetes_validate
+import yaml
+from kubernetes_validate.utils import SchemaNotFoundError, ValidationError
+
+KUBERNETES = "1.33"
+NAME = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
+
+
+def knative(path, manifest_path):
+    problems = []
+    documents = [d for d in yaml.safe_load_all(open(path)) if d is not None]
+    manifest = yaml.safe_load(open(manifest_path))
+    functions = manifest["functions"]
+
+    by_kind = {}
+    validated = 0
+    for document in documents:
+        kind, name = document.get("kind"), (document.get("metadata") or {}).get("name", "")
+        by_kind.setdefault(kind, {})[name] = document
+        if not NAME.match(name):
+            problems.append(f"{kind} {name!r}: not a valid name")
+        try:
+            kubernetes_validate.validate(document, KUBERNETES, strict=True)
+            validated += 1
+        except SchemaNotFoundError:
+            pass  # a Knative kind: checked below
+        except ValidationError as error:
+            problems.append(f"{kind} {name}: {error.message} at {'.'.join(map(str, error.path))}")
+
+    services = by_kind.get("Service", {})
+    brokers = by_kind.get("Broker", {})
+    deployments = by_kind.get("Deployment", {})
+    for name, service in services.items():
+        if service.get("apiVersion") != "serving.knative.dev/v1":
+            problems.append(f"Service {name}: not a Knative Service")
+            continue
+        spec = service["spec"]["template"]["spec"]
+        containers = spec.get("containers") or []
+        if len(containers) != 1 or not containers[0].get("image"):
+            problems.append(f"Service {name}: needs exactly one container with an image")
+            continue
+        container = containers[0]
+        if [p.get("containerPort") for p in container.get("ports", [])] != [8080]:
+            problems.append(f"Service {name}: the container port must be 8080")
+        if any(e.get("name") == "PORT" for e in container.get("env", [])):
+            problems.append(f"Service {name}: sets PORT, which Knative reserves")
+        for probe, path in (("livenessProbe", "/health/live"), ("readinessProbe", "/health/ready")):
+            if (container.get(probe) or {}).get("httpGet", {}).get("path") != path:
+                problems.append(f"Service {name}: {probe} must GET {path}")
+        timeout = spec.get("timeoutSeconds")
+        if not isinstance(timeout, int) or not 0 < timeout <= 600:
+            problems.append(f"Service {name}: timeoutSeconds {timeout!r} is not 1-600")
+
+    for name, trigger in by_kind.get("Trigger", {}).items():
+        spec = trigger.get("spec", {})
+        if spec.get("broker") not in brokers:
+            problems.append(f"Trigger {name}: no Broker {spec.get('broker')!r}")
+        ref = (spec.get("subscriber") or {}).get("ref") or {}
+        if ref.get("kind") != "Service" or ref.get("name") not in services:
+            problems.append(f"Trigger {name}: its subscriber is no Service of these manifests")
+        if not ((spec.get("filter") or {}).get("attributes") or {}).get("type"):
+            problems.append(f"Trigger {name}: filters on no CloudEvent type")
+
+    bindings = by_kind.get("SinkBinding", {})
+    if len(bindings) != 1:
+        problems.append(f"expected one SinkBinding, found {len(bindings)}")
+    for name, binding in bindings.items():
+        subject, sink = binding["spec"]["subject"], binding["spec"]["sink"]["ref"]
+        if subject.get("kind") != "Deployment" or subject.get("name") not in deployments:
+            problems.append(f"SinkBinding {name}: its subject is not the dispatcher Deployment")
+        if sink.get("kind") != "Broker" or sink.get("name") not in brokers:
+            problems.append(f"SinkBinding {name}: its sink is not the Broker")
+    for name, deployment in deployments.items():
+        args = deployment["spec"]["template"]["spec"]["containers"][0].get("args")
+        if args != ["dispatcher"]:
+            problems.append(f"Deployment {name}: runs {args!r}, not the dispatcher")
+
+    # Against functions.yaml.
+    triggers = by_kind.get("Trigger", {})
+    gateway = next((s for s in services.values() if s["spec"]["template"]["spec"]["containers"][0].get("args") == ["gateway"]), None)
+    routes = ""
+    if gateway is None:
+        problems.append("no Service runs the gateway")
+    else:
+        env = gateway["spec"]["template"]["spec"]["containers"][0].get("env", [])
+        routes = next((e["value"] for e in env if e["name"] == "FUNCTION_URLS"), "")
+    for function in functions:
+        name = function["name"]
+        service = services.get(name)
+        env = service["spec"]["template"]["spec"]["containers"][0].get("env", []) if service else []
+        if {"name": "FUNCTION", "value": name} not in env:
+            problems.append(f"function {name}: no Service runs it")
+        if "http" in function:
+            if f"{name}=" not in routes:
+                problems.append(f"function {name}: the gateway does not route to it")
+            continue
+        wanted = function["subscribe"] if "subscribe" in function else f"schedule:{name}"
+        got = ((triggers.get(name) or {}).get("spec", {}).get("filter") or {}).get("attributes", {}).get("type")
+        if got != wanted:
+            problems.append(f"function {name}: its Trigger filters on {got!r}, not {wanted!r}")
+
+    if problems:
+        print("\n".join(problems))
+        return 1
+    counts = ", ".join(f"{len(objects)} {kind}" for kind, objects in sorted(by_kind.items()))
+    print(f"knative: {len(documents)} objects ({counts}); {validated} validated against Kubernetes {KUBERNETES}")
+    return 0
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 4 or sys.argv[1] != "knative":
+        sys.exit(__doc__)
+    sys.exit(knative(sys.argv[2], sys.argv[3]))

@@ -1,0 +1,44 @@
+import ChildProcess
+import Foundation
+import Testing
+
+/// `ticketing deploy knative`: the manifests derived from functions.yaml, checked by kubernetes-validate where
+/// it knows the kind and by Tests/Support/check_deploy.py for Knative's own structure and for functions.yaml.
+@Suite struct DeployTests {
+    @Test func knativeManifestsPassTheValidatorsAndCoverEveryFunction() throws {
+        let runner = CommandRunner()
+        defer { runner.cleanUp() }
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("deploy-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let written = try runner.run([
+            "deploy", "knative", "--image", "registry.example.com/ticketing:1.0", "--namespace", "shop", "--output",
+            directory.path,
+        ])
+        #expect(written.status == 0, "\(written.stderr)")
+        let file = directory.appendingPathComponent("knative.yaml")
+        #expect(written.stdout == file.path + "\n")
+        let yaml = try String(contentsOf: file, encoding: .utf8)
+        #expect(yaml.contains(#"image: "registry.example.com/ticketing:1.0""#))
+        #expect(yaml.contains("namespace: shop"))
+        #expect(yaml.contains("http://orders-create.shop.svc.cluster.local"))
+        let checked = try ChildProcess.run(
+            "/usr/bin/env",
+            [
+                "python3", CommandRunner.root.appendingPathComponent("Tests/Support/check_deploy.py").path, "knative",
+                file.path, CommandRunner.root.appendingPathComponent("functions.yaml").path,
+            ])
+        #expect(checked.status == 0, "\(checked.output)\(checked.error)")
+        #expect(checked.output.contains("15 Trigger"), "\(checked.output)")
+
+        // Printed without --output: the same objects; a short URL without a namespace.
+        let printed = try runner.run(["deploy", "knative", "--image", "registry.example.com/ticketing:1.0"])
+        #expect(printed.status == 0)
+        #expect(printed.stdout.hasPrefix("---\napiVersion: v1\nkind: ConfigMap"))
+        #expect(printed.stdout.contains("=http://orders-create,"), "the Service's short name, in its namespace")
+        #expect(!printed.stdout.contains("namespace:"))
+
+        let missing = try runner.run(["deploy", "knative", "--manifest", "/nonexistent/functions.yaml"])
+        #expect(missing.status != 0)
+        #expect(missing.stderr.split(separator: "\n").count == 1, "\(missing.stderr)")
+    }
+}
