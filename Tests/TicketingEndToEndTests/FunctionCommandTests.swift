@@ -262,9 +262,7 @@ import Testing
         // The request's trace went with its event through the outbox and the dispatcher: the orders container's
         // line for the delivery names it, as the tickets container's access line does.
         func tracedLines(_ process: ServerProcess) -> [[String: Any]] {
-            process.stderr.split(separator: "\n").compactMap {
-                (try? JSONSerialization.jsonObject(with: Data($0.utf8))) as? [String: Any]
-            }.filter { $0["trace_id"] as? String == traceID }
+            process.jsonLogLines.filter { $0["trace_id"] as? String == traceID }
         }
         #expect(tracedLines(tickets).contains { $0["function"] as? String == "tickets-create" }, "\(tickets.stderr)")
         #expect(

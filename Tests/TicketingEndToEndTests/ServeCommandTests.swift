@@ -71,9 +71,7 @@ import Testing
         #expect(created.status == 201)
         var traced: [[String: Any]] = []
         try await eventually("the ticket's event is delivered and logged") {
-            traced = server.stderr.split(separator: "\n").compactMap {
-                (try? JSONSerialization.jsonObject(with: Data($0.utf8))) as? [String: Any]
-            }.filter { $0["trace_id"] as? String == traceID }
+            traced = server.jsonLogLines.filter { $0["trace_id"] as? String == traceID }
             return traced.contains { $0["function"] as? String == "orders-on-ticket-created" }
         }
         let functions = Set(traced.compactMap { $0["function"] as? String })
@@ -82,9 +80,7 @@ import Testing
         #expect(spans.count == traced.count && Set(spans).count == spans.count, "\(traced)")
         #expect(!spans.contains("00f067aa0ba902b7"), "each invocation is a span of its own")
         // The signup sent none: it is in a trace of its own, which no other line shares.
-        let all = server.stderr.split(separator: "\n").compactMap {
-            (try? JSONSerialization.jsonObject(with: Data($0.utf8))) as? [String: Any]
-        }
+        let all = server.jsonLogLines
         let signupTrace = try #require(all.first { $0["function"] as? String == "auth-signup" }?["trace_id"] as? String)
         #expect(signupTrace != traceID && signupTrace.count == 32)
     }

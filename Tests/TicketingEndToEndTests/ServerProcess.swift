@@ -102,6 +102,13 @@ final class ServerProcess: @unchecked Sendable {
     var stdout: String { (try? String(contentsOf: output, encoding: .utf8)) ?? "" }
     var stderr: String { (try? String(contentsOf: errors, encoding: .utf8)) ?? "" }
 
+    /// The lines logged so far that are JSON objects (`LOG_FORMAT=json`), parsed.
+    var jsonLogLines: [[String: Any]] {
+        stderr.split(separator: "\n").compactMap {
+            (try? JSONSerialization.jsonObject(with: Data($0.utf8))) as? [String: Any]
+        }
+    }
+
     func request(_ method: String, _ path: String, body: Data? = nil, headers: [String: String] = [:]) async throws
         -> Reply
     {
