@@ -45,10 +45,7 @@ public struct FunctionProxy: HTTPResponder {
         let path = request.uri.path
         if let probe = Self.probe(method: method, path: path) { return Gateway.httpResponse(probe) }
         if method == "GET", path == Gateway.metricsPath, let metrics {
-            return Gateway.httpResponse(
-                FunctionKit.HTTPResponse(
-                    statusCode: 200, headers: ["content-type": RuntimeMetrics.contentType],
-                    body: String(decoding: metrics.exposition(), as: UTF8.self)))
+            return Gateway.httpResponse(await metrics.response())
         }
         let started = ContinuousClock.now
         let (response, function) = await answer(request, method: method, path: path)

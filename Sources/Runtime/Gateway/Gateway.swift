@@ -146,12 +146,7 @@ public struct Gateway: HTTPResponder {
     /// `/health/live`, `/health/ready`) or `/metrics` — or `nil` for any other request.
     func operations(method: String, path: String) async -> FunctionKit.HTTPResponse? {
         guard method == "GET" else { return nil }
-        if path == Self.metricsPath, let metrics {
-            await metrics.collect()
-            return FunctionKit.HTTPResponse(
-                statusCode: 200, headers: ["content-type": RuntimeMetrics.contentType],
-                body: String(decoding: metrics.exposition(), as: UTF8.self))
-        }
+        if path == Self.metricsPath, let metrics { return await metrics.response() }
         guard path.hasPrefix(Self.healthRoute.path) else { return nil }
         switch path {
         case Self.healthRoute.path: return await health()

@@ -1,5 +1,6 @@
 import CoreMetrics
 import Foundation
+import FunctionKit
 import Prometheus
 import Synchronization
 
@@ -161,6 +162,14 @@ public final class RuntimeMetrics: Sendable {
         var text: [UInt8] = []
         registry.emit(into: &text)
         return text
+    }
+
+    /// The answer to `GET /metrics`: the collectors run, then every metric in the text format.
+    public func response() async -> FunctionKit.HTTPResponse {
+        await collect()
+        return FunctionKit.HTTPResponse(
+            statusCode: 200, headers: ["content-type": Self.contentType],
+            body: String(decoding: exposition(), as: UTF8.self))
     }
 
     /// The content type of ``exposition()``.
