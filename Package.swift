@@ -99,7 +99,7 @@ let package = Package(
             name: "ticketing",
             dependencies: [
                 "FunctionKit", "Contracts", "Runtime", "Auth", "Tickets", "Orders", "Expiration", "Payments", "Stripe",
-                "Web",
+                "Web", "ChildProcess", "CurlHTTP",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -5,9 +5,10 @@ import Foundation
     import Glibc
 #endif
 
-/// A program started with `posix_spawn`: the tests' and benchmarks' way to run `ticketing`, PostgreSQL's tools
-/// and Python's, in place of Foundation's `Process` (whose `run()` on Linux can read past a buffer while it
-/// closes descriptors, and crash the test process: swift-corelibs-foundation#5472).
+/// A program started with `posix_spawn`: how `serve --watch` runs its builds and servers, and how the tests and
+/// benchmarks run `ticketing`, PostgreSQL's tools and Python's, in place of Foundation's `Process` (whose `run()`
+/// on Linux can read past a buffer while it closes descriptors, and crash the test process:
+/// swift-corelibs-foundation#5472).
 ///
 /// The child gets only its three standard streams (every other descriptor closed), every signal at its default
 /// and none blocked, whatever the spawning thread had.

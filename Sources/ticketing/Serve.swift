@@ -13,7 +13,11 @@ struct Serve: AsyncParsableCommand {
         discussion: """
             Routes HTTP requests to HTTP functions, delivers every published event to its subscribers (retrying \
             failures, dead-lettering what keeps failing) and fires scheduled invocations when they fall due. \
-            Stops gracefully on SIGINT or SIGTERM: in-flight requests and deliveries finish first.
+            Stops gracefully on SIGINT or SIGTERM: in-flight requests and deliveries finish first. With --watch, \
+            rebuilds on every change to Sources/, Package.swift, the manifest or events/ and swaps the new build \
+            in on the same port (requests arriving meanwhile wait for it; none is refused); a failed build prints \
+            the compiler's errors while the last good build keeps serving; templates and assets are read from \
+            disk, so changing them needs no rebuild.
             """)
 
     @Option(help: "The port to listen on (default: $PORT or 3000; 0 picks a free one).")
@@ -25,12 +29,16 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("body-limit"), help: "The largest request body accepted, in bytes.")
     var bodyLimit = Gateway.defaultBodyLimit
 
+    @Flag(help: "Rebuild and swap in the new build on every change to the project's files.")
+    var watch = false
+
     @OptionGroup var delivery: ResyncOption
 
     @OptionGroup var project: ProjectOptions
 
     func run() async throws {
         let port = try resolvedPort()
+        if watch { return try await runWatching(port: port) }
         let local = try await LocalProject.open(project)
         try await local.invoker.prepare()
         var logger = Logger(label: "ticketing.gateway")

@@ -37,9 +37,10 @@ final class ServerProcess: @unchecked Sendable {
 
     /// Starts `ticketing arguments` in the package root with `extra` over a clean environment, its stdout and
     /// stderr going to files in a scratch directory of their own; returns it and those files.
-    static func start(_ arguments: [String], environment extra: [String: String], runner: CommandRunner) throws -> (
-        process: ChildProcess, output: URL, errors: URL
-    ) {
+    static func start(
+        _ arguments: [String], environment extra: [String: String], runner: CommandRunner,
+        executable: String = CommandRunner.binary.path
+    ) throws -> (process: ChildProcess, output: URL, errors: URL) {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent(
             "ticketing-process-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
@@ -48,16 +49,21 @@ final class ServerProcess: @unchecked Sendable {
         _ = FileManager.default.createFile(atPath: output.path, contents: nil)
         _ = FileManager.default.createFile(atPath: errors.path, contents: nil)
         let process = try ChildProcess(
-            CommandRunner.binary.path, arguments, environment: environment(runner: runner, extra: extra),
+            executable, arguments, environment: environment(runner: runner, extra: extra),
             directory: CommandRunner.root.path, output: .file(output.path), error: .file(errors.path))
         return (process, output, errors)
     }
 
-    /// Starts `ticketing` with exactly `command` as its arguments, and `extra` over a clean environment (no
-    /// `TICKETING_*`, `PORT`, `FUNCTION` or `JWT_KEY` of the test's own; `TICKETING_DATA_DIR` is the runner's).
-    init(command: [String], environment extra: [String: String], runner: CommandRunner = CommandRunner()) throws {
+    /// Starts `ticketing` (or `executable`) with exactly `command` as its arguments, and `extra` over a clean
+    /// environment (no `TICKETING_*`, `PORT`, `FUNCTION` or `JWT_KEY` of the test's own; `TICKETING_DATA_DIR` is
+    /// the runner's).
+    init(
+        command: [String], environment extra: [String: String], runner: CommandRunner = CommandRunner(),
+        executable: String = CommandRunner.binary.path
+    ) throws {
         self.runner = runner
-        (process, output, errors) = try Self.start(command, environment: extra, runner: runner)
+        (process, output, errors) = try Self.start(
+            command, environment: extra, runner: runner, executable: executable)
         let configuration = URLSessionConfiguration.ephemeral
         configuration.httpShouldSetCookies = false
         configuration.httpCookieAcceptPolicy = .never

@@ -22,7 +22,7 @@ public struct FunctionProxy: HTTPResponder {
     let logger: Logger
     /// Where requests are counted and timed, by the function routed to; `GET /metrics` answers it.
     let metrics: RuntimeMetrics?
-    private let client = CurlClient(idleLimit: 64)
+    private let forwarder = RequestForwarder()
 
     /// Forwards to `urls`, which must hold every HTTP function of `registry`.
     public init(
@@ -89,7 +89,6 @@ public struct FunctionProxy: HTTPResponder {
     private func forward(_ request: Request, entry: FunctionRegistry.Entry, base: URL, target: String) async
         -> Response
     {
-        let method = request.method.rawValue
         var request = request
         let body: ByteBuffer
         do {
@@ -104,25 +103,9 @@ public struct FunctionProxy: HTTPResponder {
         guard let url = URL(string: root + target), url.host == base.host else {
             return Gateway.httpResponse(FunctionError.badRequest("The request's path or query is malformed").response)
         }
-        let forwarded = CurlRequest(
-            method: method, url: url.absoluteString,
-            headers: request.headers.filter { !Self.hopByHop.contains($0.name.canonicalName.lowercased()) }.map {
-                CurlHeader($0.name.canonicalName, $0.value)
-            },
-            body: body.readableBytes > 0 ? Data(buffer: body) : nil,
-            timeout: .milliseconds(Int64((registry.timeout(of: entry.name) + Self.timeoutMargin) * 1000)))
+        let timeout = Duration.milliseconds(Int64((registry.timeout(of: entry.name) + Self.timeoutMargin) * 1000))
         do {
-            let answer = try await client.send(forwarded)
-            var fields = HTTPFields()
-            for header in answer.headers {
-                guard !Self.hopByHop.contains(header.name.lowercased()), let name = HTTPField.Name(header.name) else {
-                    continue
-                }
-                fields.append(HTTPField(name: name, value: header.value))
-            }
-            return Response(
-                status: .init(code: answer.status), headers: fields,
-                body: .init(byteBuffer: ByteBuffer(bytes: answer.body)))
+            return try await forwarder.send(request, body: body, to: url, timeout: timeout)
         } catch let error as CurlError where error.kind == .timedOut {
             logger.error("function timed out", metadata: ["function": "\(entry.name)"])
             return Gateway.httpResponse(.errorResponse(504, [ErrorDetail(message: "Function timed out")]))
@@ -132,10 +115,4 @@ public struct FunctionProxy: HTTPResponder {
                 .errorResponse(502, [ErrorDetail(message: "The function \(entry.name) is unavailable")]))
         }
     }
-
-    /// Fields that belong to one connection, not to the request or response forwarded.
-    static let hopByHop: Set<String> = [
-        "connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade", "te", "trailer", "host",
-        "content-length",
-    ]
 }

@@ -26,7 +26,7 @@ public struct RemoteAPI: Sendable {
         }
         // The request's own fields, less those of its connection (libcurl writes its own) and the cookies,
         // which the v2 shape keeps apart.
-        let skipped = FunctionProxy.hopByHop.union(request.cookies.isEmpty ? [] : ["cookie"])
+        let skipped = RequestForwarder.hopByHop.union(request.cookies.isEmpty ? [] : ["cookie"])
         var headers = request.headers.sorted { $0.key < $1.key }.filter { !skipped.contains($0.key.lowercased()) }.map {
             CurlHeader($0.key, $0.value)
         }

@@ -103,7 +103,7 @@ public struct RemoteInvoker: Sendable {
     /// The request's headers to send: its own (without those of its connection) and its cookies as one
     /// `cookie` field, as API Gateway splits them out.
     static func headers(of request: HTTPRequest) -> [CurlHeader] {
-        var headers = request.headers.filter { !FunctionProxy.hopByHop.contains($0.key) }
+        var headers = request.headers.filter { !RequestForwarder.hopByHop.contains($0.key) }
             .sorted { $0.key < $1.key }.map { CurlHeader($0.key, $0.value) }
         if !request.cookies.isEmpty { headers.append(CurlHeader("cookie", request.cookies.joined(separator: "; "))) }
         return headers
@@ -118,7 +118,7 @@ public struct RemoteInvoker: Sendable {
             let name = header.name.lowercased()
             if name == "set-cookie" {
                 cookies.append(header.value)
-            } else if !FunctionProxy.hopByHop.contains(name) {
+            } else if !RequestForwarder.hopByHop.contains(name) {
                 headers[name] = headers[name].map { "\($0),\(header.value)" } ?? header.value
             }
         }

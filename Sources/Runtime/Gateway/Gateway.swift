@@ -257,7 +257,7 @@ public struct Gateway: HTTPResponder {
     }
 
     /// The HTTP response for a v2 response.
-    static func httpResponse(_ response: FunctionKit.HTTPResponse) -> Response {
+    public static func httpResponse(_ response: FunctionKit.HTTPResponse) -> Response {
         var fields = HTTPFields()
         for (name, value) in response.headers.sorted(by: { $0.key < $1.key }) {
             guard let fieldName = HTTPField.Name(name) else { continue }
