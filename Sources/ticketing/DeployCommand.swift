@@ -7,7 +7,7 @@ struct DeployCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "deploy",
         abstract: "Print the manifests that deploy functions.yaml's functions onto a platform.",
-        subcommands: [Knative.self])
+        subcommands: [Knative.self, SAM.self])
 }
 
 /// `ticketing deploy knative`.
@@ -55,6 +55,35 @@ struct Knative: ParsableCommand {
             manifest: manifest, image: image, namespace: namespace, broker: broker, secret: secret
         ).yaml()
         try DeployOutput.write(yaml, named: "knative.yaml", into: output)
+    }
+}
+
+/// `ticketing deploy sam`.
+struct SAM: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sam",
+        abstract: "An AWS SAM template.yaml for functions.yaml's functions on Lambda.",
+        discussion: """
+            One image function per function (the one image, in its Lambda mode; FUNCTION names the function), \
+            the HTTP functions behind an HTTP API (payload format 2.0), each subscription and schedule target \
+            fed by an SQS queue of its own (batches, ReportBatchItemFailures) with a dead-letter queue after \
+            its retries; the queues' URLs are outputs. Deploy with \
+            sam deploy --guided --template-file template.yaml --parameter-overrides ImageUri=… DatabaseUrl=… JwtKey=…
+            """)
+
+    @Option(help: ArgumentHelp("Write template.yaml into this directory instead of printing it.", valueName: "dir"))
+    var output: String?
+
+    @OptionGroup var project: ProjectOptions
+
+    func run() throws {
+        let manifest: Manifest
+        do {
+            manifest = try Manifest.load(path: project.manifest)
+        } catch {
+            throw CommandError("\(error)")
+        }
+        try DeployOutput.write(try SAMTemplate(manifest: manifest).yaml(), named: "template.yaml", into: output)
     }
 }
 

@@ -1,7 +1,14 @@
 #!/usr/bin/env python3
-"""Checks the manifests `ticketing deploy knative` writes (TicketingEndToEndTests/DeployTests runs it).
+"""Checks the manifests `ticketing deploy knative` and `ticketing deploy sam` write
+(TicketingEndToEndTests/DeployTests runs it).
 
     check_deploy.py knative MANIFESTS.yaml functions.yaml
+    check_deploy.py sam template.yaml functions.yaml
+
+The SAM template: cfn-lint (which validates it after SAM's transform), then aws-sam-translator's transform
+itself, whose CloudFormation output is checked against functions.yaml: a Lambda image function per function
+(FUNCTION naming it), every route in the HTTP API's definition invoking its function, every subscription
+and schedule target fed by its SQS queue (ReportBatchItemFailures) with a dead-letter queue.
 
 Every object of a kind Kubernetes itself defines (ConfigMap, Deployment, …) is validated against that
 Kubernetes version's schema by kubernetes-validate, strictly (no unknown fields). Knative's own kinds, which
@@ -13,6 +20,9 @@ subject and per schedule target on `schedule:<name>`, every HTTP function routed
 Prints what is wrong and exits 1, or prints a summary and exits 0.
 """
 
+import json
+import os
+import pathlib
 import re
 import sys
 
@@ -125,7 +135,87 @@ def knative(path, manifest_path):
     return 0
 
 
+def sam(path, manifest_path):
+    import subprocess
+
+    from samtranslator.translator.transform import transform
+
+    # cfn-lint from the same virtual environment as this interpreter.
+    cfn_lint = str(pathlib.Path(sys.executable).parent / "cfn-lint")
+    linted = subprocess.run([cfn_lint, path], capture_output=True, text=True)
+    if linted.returncode != 0:
+        print(f"cfn-lint:\n{linted.stdout}{linted.stderr}")
+        return 1
+
+    class NoManagedPolicies:
+        """The template names no managed policy, so the transform has none to look up."""
+
+        def load(self):
+            return {}
+
+    template = yaml.safe_load(open(path))
+    # The transform takes the region for its ARNs from boto3's session: any region does.
+    os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
+    parameters = {"ImageUri": "123456789012.dkr.ecr.us-east-1.amazonaws.com/ticketing:1.0"}
+    output = transform(template, parameters, NoManagedPolicies())
+    resources = output["Resources"]
+    functions = yaml.safe_load(open(manifest_path))["functions"]
+    problems = []
+
+    lambdas = {}
+    for logical, resource in resources.items():
+        if resource["Type"] == "AWS::Lambda::Function":
+            properties = resource["Properties"]
+            name = ((properties.get("Environment") or {}).get("Variables") or {}).get("FUNCTION")
+            lambdas[name] = logical
+            if properties.get("PackageType") != "Image" or properties.get("Code", {}).get("ImageUri") != {"Ref": "ImageUri"}:
+                problems.append(f"{logical}: not an image function of the ImageUri parameter")
+    apis = [r for r in resources.values() if r["Type"] == "AWS::ApiGatewayV2::Api"]
+    paths = apis[0]["Properties"]["Body"]["paths"] if len(apis) == 1 else {}
+    if len(apis) != 1:
+        problems.append(f"expected one HTTP API, found {len(apis)}")
+    mappings = [r["Properties"] for r in resources.values() if r["Type"] == "AWS::Lambda::EventSourceMapping"]
+
+    for function in functions:
+        name = function["name"]
+        logical = lambdas.get(name)
+        if logical is None:
+            problems.append(f"function {name}: no Lambda function runs it")
+            continue
+        if "http" in function:
+            method, route = function["http"].split()
+            method = method.lower()
+            integration = (paths.get(route, {}).get(method) or {}).get("x-amazon-apigateway-integration", {})
+            if logical not in json.dumps(integration.get("uri")):
+                problems.append(f"function {name}: {method.upper()} {route} does not invoke it")
+            continue
+        mine = [m for m in mappings if m.get("FunctionName") == {"Ref": logical}]
+        if len(mine) != 1:
+            problems.append(f"function {name}: {len(mine)} event sources, not one queue")
+            continue
+        if mine[0].get("FunctionResponseTypes") != ["ReportBatchItemFailures"]:
+            problems.append(f"function {name}: its queue's batches do not report item failures")
+        queue = (mine[0].get("EventSourceArn") or {}).get("Fn::GetAtt", [None])[0]
+        policy = (resources.get(queue) or {}).get("Properties", {}).get("RedrivePolicy") or {}
+        dead = (policy.get("deadLetterTargetArn") or {}).get("Fn::GetAtt", [None])[0]
+        if (resources.get(queue) or {}).get("Type") != "AWS::SQS::Queue" or (resources.get(dead) or {}).get("Type") != "AWS::SQS::Queue":
+            problems.append(f"function {name}: not fed by an SQS queue with a dead-letter queue")
+        if f"{queue}Url" not in output.get("Outputs", {}):
+            problems.append(f"function {name}: its queue's URL is no output")
+
+    if problems:
+        print("\n".join(problems))
+        return 1
+    routed = sum(len(methods) for methods in paths.values())
+    print(
+        f"sam: cfn-lint clean; transformed to {len(resources)} resources: {len(lambdas)} Lambda functions, "
+        f"{routed} routes, {len(mappings)} SQS event sources"
+    )
+    return 0
+
+
 if __name__ == "__main__":
-    if len(sys.argv) != 4 or sys.argv[1] != "knative":
+    checks = {"knative": knative, "sam": sam}
+    if len(sys.argv) != 4 or sys.argv[1] not in checks:
         sys.exit(__doc__)
-    sys.exit(knative(sys.argv[2], sys.argv[3]))
+    sys.exit(checks[sys.argv[1]](sys.argv[2], sys.argv[3]))

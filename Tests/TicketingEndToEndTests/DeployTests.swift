@@ -2,8 +2,9 @@ import ChildProcess
 import Foundation
 import Testing
 
-/// `ticketing deploy knative`: the manifests derived from functions.yaml, checked by kubernetes-validate where
-/// it knows the kind and by Tests/Support/check_deploy.py for Knative's own structure and for functions.yaml.
+/// `ticketing deploy knative` and `ticketing deploy sam`: the manifests derived from functions.yaml, checked by
+/// Tests/Support/check_deploy.py: kubernetes-validate where it knows the kind, Knative's own structure, cfn-lint
+/// and aws-sam-translator's transform for the SAM template, and every function of functions.yaml.
 @Suite struct DeployTests {
     @Test func knativeManifestsPassTheValidatorsAndCoverEveryFunction() throws {
         let runner = CommandRunner()
@@ -40,5 +41,30 @@ import Testing
         let missing = try runner.run(["deploy", "knative", "--manifest", "/nonexistent/functions.yaml"])
         #expect(missing.status != 0)
         #expect(missing.stderr.split(separator: "\n").count == 1, "\(missing.stderr)")
+    }
+
+    @Test func samTemplatePassesCfnLintAndTheSAMTransformAndCoversEveryFunction() throws {
+        let runner = CommandRunner()
+        defer { runner.cleanUp() }
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("deploy-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let written = try runner.run(["deploy", "sam", "--output", directory.path])
+        #expect(written.status == 0, "\(written.stderr)")
+        let file = directory.appendingPathComponent("template.yaml")
+        #expect(written.stdout == file.path + "\n")
+        let checked = try ChildProcess.run(
+            "/usr/bin/env",
+            [
+                "python3", CommandRunner.root.appendingPathComponent("Tests/Support/check_deploy.py").path, "sam",
+                file.path, CommandRunner.root.appendingPathComponent("functions.yaml").path,
+            ])
+        #expect(checked.status == 0, "\(checked.output)\(checked.error)")
+        #expect(checked.output.contains("15 SQS event sources"), "\(checked.output)")
+
+        let printed = try runner.run(["deploy", "sam"])
+        #expect(printed.status == 0)
+        #expect(printed.stdout == (try String(contentsOf: file, encoding: .utf8)))
+        #expect(
+            printed.stdout.hasPrefix("AWSTemplateFormatVersion: \"2010-09-09\"\nTransform: AWS::Serverless-2016-10-31"))
     }
 }

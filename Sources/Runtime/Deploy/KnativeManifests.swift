@@ -174,7 +174,8 @@ public struct KnativeManifests: Sendable {
                     ])
                 ]),
                 "delivery": YAMLDocument.map([
-                    "retry": YAMLDocument.number(function.retries ?? manifest.settings.retries ?? 5),
+                    "retry": YAMLDocument.number(
+                        function.retries ?? manifest.settings.retries ?? Manifest.defaultRetries),
                     "backoffPolicy": "exponential", "backoffDelay": "PT0.25S",
                 ]),
             ]),

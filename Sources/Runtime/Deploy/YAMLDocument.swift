@@ -17,8 +17,8 @@ enum YAMLDocument {
         .sequence(Node.Sequence(items))
     }
 
-    /// A string, quoted when YAML would read it plain as something else (a number, a boolean, null) or it
-    /// holds characters with a meaning of their own.
+    /// A string, quoted when YAML would read it plain as something else (a number, a date, a boolean, null) or
+    /// it holds characters with a meaning of their own.
     static func text(_ value: String) -> Node {
         let plain =
             !value.isEmpty
@@ -27,8 +27,15 @@ enum YAMLDocument {
                     || "-_./".unicodeScalars.contains($0)
             }
             && Double(value) == nil && Int(value) == nil
+            // A leading digit may read as a date or a time (`2010-09-09`, `1:30`) in YAML 1.1.
+            && !("0"..."9").contains(value.unicodeScalars[value.unicodeScalars.startIndex])
             && !["true", "false", "yes", "no", "on", "off", "null", "~"].contains(value.lowercased())
         return .scalar(Node.Scalar(value, .implicit, plain ? .plain : .doubleQuoted))
+    }
+
+    /// A boolean.
+    static func boolean(_ value: Bool) -> Node {
+        .scalar(Node.Scalar(value ? "true" : "false"))
     }
 
     /// An integer.
