@@ -7,7 +7,7 @@ struct DeployCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "deploy",
         abstract: "Print the manifests that deploy functions.yaml's functions onto a platform.",
-        subcommands: [Knative.self, SAM.self])
+        subcommands: [Knative.self, SAM.self, Compose.self])
 }
 
 /// `ticketing deploy knative`.
@@ -84,6 +84,39 @@ struct SAM: ParsableCommand {
             throw CommandError("\(error)")
         }
         try DeployOutput.write(try SAMTemplate(manifest: manifest).yaml(), named: "template.yaml", into: output)
+    }
+}
+
+/// `ticketing deploy compose`.
+struct Compose: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "compose",
+        abstract: "A Docker Compose file (and Prometheus's scrape config) for functions.yaml's functions.",
+        discussion: """
+            PostgreSQL, the gateway front (published on 8080), the dispatcher and one container per function, all \
+            on the image runtime/Dockerfile builds; Prometheus and Grafana under the observability profile. \
+            --output writes compose.yaml and prometheus.yml (runtime/ holds the project's: \
+            ticketing deploy compose --output runtime).
+            """)
+
+    @Option(
+        help: ArgumentHelp(
+            "Write compose.yaml and prometheus.yml into this directory instead of printing compose.yaml.",
+            valueName: "dir"))
+    var output: String?
+
+    @OptionGroup var project: ProjectOptions
+
+    func run() throws {
+        let manifest: Manifest
+        do {
+            manifest = try Manifest.load(path: project.manifest)
+        } catch {
+            throw CommandError("\(error)")
+        }
+        let files = ComposeFile(manifest: manifest)
+        try DeployOutput.write(try files.compose(), named: "compose.yaml", into: output)
+        if output != nil { try DeployOutput.write(try files.prometheus(), named: "prometheus.yml", into: output) }
     }
 }
 

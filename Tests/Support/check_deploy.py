@@ -4,6 +4,7 @@
 
     check_deploy.py knative MANIFESTS.yaml functions.yaml
     check_deploy.py sam template.yaml functions.yaml
+    check_deploy.py compose compose.yaml functions.yaml
 
 The SAM template: cfn-lint (which validates it after SAM's transform), then aws-sam-translator's transform
 itself, whose CloudFormation output is checked against functions.yaml: a Lambda image function per function
@@ -214,8 +215,38 @@ def sam(path, manifest_path):
     return 0
 
 
+def compose(path, manifest_path):
+    """The compose file (merge keys resolved): one container per function with FUNCTION naming it, on the
+    shared environment; the gateway routing every HTTP function, the dispatcher every other one."""
+    services = yaml.safe_load(open(path))["services"]
+    functions = yaml.safe_load(open(manifest_path))["functions"]
+    problems = []
+    urls = {
+        command: dict(
+            pair.split("=", 1) for pair in services[command]["environment"]["FUNCTION_URLS"].split(",")
+        )
+        for command in ("gateway", "dispatcher")
+    }
+    for function in functions:
+        name = function["name"]
+        service = services.get(name) or {}
+        environment = service.get("environment") or {}
+        if environment.get("FUNCTION") != name or service.get("image") != "ticketing":
+            problems.append(f"function {name}: no container of the image runs it")
+        if "DATABASE_URL" not in environment or "JWT_KEY" not in environment:
+            problems.append(f"function {name}: its container lacks the shared environment")
+        front = "gateway" if "http" in function else "dispatcher"
+        if urls[front].get(name) != f"http://{name}:8080":
+            problems.append(f"function {name}: the {front} does not reach it")
+    if problems:
+        print("\n".join(problems))
+        return 1
+    print(f"compose: {len(services)} services, {len(functions)} functions")
+    return 0
+
+
 if __name__ == "__main__":
-    checks = {"knative": knative, "sam": sam}
+    checks = {"knative": knative, "sam": sam, "compose": compose}
     if len(sys.argv) != 4 or sys.argv[1] not in checks:
         sys.exit(__doc__)
     sys.exit(checks[sys.argv[1]](sys.argv[2], sys.argv[3]))

@@ -67,4 +67,29 @@ import Testing
         #expect(
             printed.stdout.hasPrefix("AWSTemplateFormatVersion: \"2010-09-09\"\nTransform: AWS::Serverless-2016-10-31"))
     }
+
+    @Test func composeFilesAreWhatDeployComposeWritesAndRunEveryFunction() throws {
+        let runner = CommandRunner()
+        defer { runner.cleanUp() }
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("deploy-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let written = try runner.run(["deploy", "compose", "--output", directory.path])
+        #expect(written.status == 0, "\(written.stderr)")
+        for name in ["compose.yaml", "prometheus.yml"] {
+            let committed = try String(
+                contentsOf: CommandRunner.root.appendingPathComponent("runtime/\(name)"), encoding: .utf8)
+            let generated = try String(contentsOf: directory.appendingPathComponent(name), encoding: .utf8)
+            #expect(
+                committed == generated,
+                "runtime/\(name) is out of date with functions.yaml: run ticketing deploy compose --output runtime")
+        }
+        let checked = try ChildProcess.run(
+            "/usr/bin/env",
+            [
+                "python3", CommandRunner.root.appendingPathComponent("Tests/Support/check_deploy.py").path, "compose",
+                directory.appendingPathComponent("compose.yaml").path,
+                CommandRunner.root.appendingPathComponent("functions.yaml").path,
+            ])
+        #expect(checked.status == 0, "\(checked.output)\(checked.error)")
+    }
 }
