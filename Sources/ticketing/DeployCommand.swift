@@ -67,8 +67,10 @@ struct SAM: ParsableCommand {
             One image function per function (the one image, in its Lambda mode; FUNCTION names the function), \
             the HTTP functions behind an HTTP API (payload format 2.0), each subscription and schedule target \
             fed by an SQS queue of its own (batches, ReportBatchItemFailures) with a dead-letter queue after \
-            its retries; the queues' URLs are outputs. Deploy with \
-            sam deploy --guided --template-file template.yaml --parameter-overrides ImageUri=… DatabaseUrl=… JwtKey=…
+            its retries; the dispatcher as an ECS service on Fargate that sends each function's events and due \
+            timers to its queue (its role may send to those queues only). Deploy with \
+            sam deploy --guided --template-file template.yaml (parameters: ImageUri, DatabaseUrl, JwtKey, \
+            DispatcherSubnets, DispatcherSecurityGroups; StripeSecretKey and the rest optional).
             """)
 
     @Option(help: ArgumentHelp("Write template.yaml into this directory instead of printing it.", valueName: "dir"))

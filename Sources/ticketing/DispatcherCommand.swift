@@ -18,7 +18,10 @@ struct DispatcherCommand: AsyncParsableCommand {
             function's retries are used up; 503 with error code "deferred" is retried without using up an \
             attempt (bounded all the same); any other status is dead-lettered at once. Every subscription and schedule \
             target of the manifest needs a URL: --function-url name=url (repeatable) or FUNCTION_URLS \
-            ("name=url,name=url"). With --sink or K_SINK (a Knative Broker, say), every event and due timer \
+            ("name=url,name=url"); a URL may be an SQS queue's (https://sqs.REGION.amazonaws.com/ACCOUNT/NAME, or \
+            sqs+http(s):// for another SQS endpoint, in AWS_REGION), which gets the function's events as \
+            structured CloudEvents through SendMessage, signed with AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or the \
+            container credentials endpoint (the ticketing deploy sam deployment). With --sink or K_SINK (a Knative Broker, say), every event and due timer \
             goes there once instead, for the sink to route by its type. Stops gracefully on SIGINT or SIGTERM.
             """)
 
@@ -56,11 +59,12 @@ struct DispatcherCommand: AsyncParsableCommand {
         let routing: Dispatcher.Routing
         do {
             if let sink = try sinkURL(environment) {
-                remote = RemoteFunctions(sink: sink, timeouts: timeouts)
+                remote = try RemoteFunctions(sink: sink, timeouts: timeouts)
                 routing = .sink(attempts: registry.attempts(of: Dispatcher.sinkConsumer))
             } else {
-                remote = RemoteFunctions(
-                    urls: try functions.urls(environment: environment, needed: targets), timeouts: timeouts)
+                remote = try RemoteFunctions(
+                    urls: try functions.urls(environment: environment, needed: targets), timeouts: timeouts,
+                    environment: environment)
                 routing = .subscriptions
             }
         } catch {

@@ -9,7 +9,8 @@
 The SAM template: cfn-lint (which validates it after SAM's transform), then aws-sam-translator's transform
 itself, whose CloudFormation output is checked against functions.yaml: a Lambda image function per function
 (FUNCTION naming it), every route in the HTTP API's definition invoking its function, every subscription
-and schedule target fed by its SQS queue (ReportBatchItemFailures) with a dead-letter queue.
+and schedule target fed by its SQS queue (ReportBatchItemFailures) with a dead-letter queue, and the dispatcher's
+Fargate task sending to that queue (its FUNCTION_URLS entry) with a role allowed to.
 
 Every object of a kind Kubernetes itself defines (ConfigMap, Deployment, …) is validated against that
 Kubernetes version's schema by kubernetes-validate, strictly (no unknown fields). Knative's own kinds, which
@@ -176,6 +177,17 @@ def sam(path, manifest_path):
     if len(apis) != 1:
         problems.append(f"expected one HTTP API, found {len(apis)}")
     mappings = [r["Properties"] for r in resources.values() if r["Type"] == "AWS::Lambda::EventSourceMapping"]
+    tasks = [r["Properties"] for r in resources.values() if r["Type"] == "AWS::ECS::TaskDefinition"]
+    containers = [c for task in tasks for c in task["ContainerDefinitions"] if c.get("Command") == ["dispatcher"]]
+    if len(containers) != 1:
+        problems.append(f"expected one dispatcher task, found {len(containers)}")
+    dispatcher = {e["Name"]: e["Value"] for e in (containers[0]["Environment"] if containers else [])}
+    dispatcher_urls = (dispatcher.get("FUNCTION_URLS") or {}).get("Fn::Sub", "")
+    role = next((r for k, r in resources.items() if r["Type"] == "AWS::IAM::Role" and k == (
+        tasks[0].get("TaskRoleArn", {}).get("Fn::GetAtt", [None])[0] if tasks else None)), None)
+    allowed = json.dumps(role["Properties"]["Policies"]) if role else ""
+    if containers and (dispatcher.get("DATABASE_URL") != {"Ref": "DatabaseUrl"} or dispatcher.get("JWT_KEY") != {"Ref": "JwtKey"}):
+        problems.append("the dispatcher lacks the shared configuration")
 
     for function in functions:
         name = function["name"]
@@ -203,6 +215,10 @@ def sam(path, manifest_path):
             problems.append(f"function {name}: not fed by an SQS queue with a dead-letter queue")
         if f"{queue}Url" not in output.get("Outputs", {}):
             problems.append(f"function {name}: its queue's URL is no output")
+        if f"{name}=${{{queue}}}" not in dispatcher_urls.split(","):
+            problems.append(f"function {name}: the dispatcher does not send to its queue")
+        if '"sqs:SendMessage"' not in allowed or f'["{queue}", "Arn"]' not in allowed:
+            problems.append(f"function {name}: the dispatcher's role may not send to its queue")
 
     if problems:
         print("\n".join(problems))
@@ -210,7 +226,7 @@ def sam(path, manifest_path):
     routed = sum(len(methods) for methods in paths.values())
     print(
         f"sam: cfn-lint clean; transformed to {len(resources)} resources: {len(lambdas)} Lambda functions, "
-        f"{routed} routes, {len(mappings)} SQS event sources"
+        f"{routed} routes, {len(mappings)} SQS event sources, the dispatcher on Fargate"
     )
     return 0
 

@@ -31,6 +31,16 @@ import Testing
         }
     }
 
+    /// Every subscription and schedule target of the project's functions.yaml: the dispatcher needs a URL for
+    /// each.
+    static func eventFunctions() throws -> [String] {
+        let manifest = try String(
+            contentsOf: CommandRunner.root.appendingPathComponent("functions.yaml"), encoding: .utf8)
+        return manifest.components(separatedBy: "\n  - name: ").dropFirst().compactMap { block in
+            block.contains("\n    http:") ? nil : block.prefix { $0 != "\n" }.trimmingCharacters(in: .whitespaces)
+        }
+    }
+
     /// The CloudEvent `orders-on-ticket-created` takes, as the JSON data of a binary-mode request.
     static let ticketData = #"{"id":"t-1","version":0,"title":"Eras Tour","price":149.99,"userId":"u-1"}"#
 

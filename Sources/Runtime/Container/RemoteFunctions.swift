@@ -14,20 +14,32 @@ public struct RemoteFunctions: Sendable {
     public let urls: [String: URL]
     /// Where every event goes instead, when set.
     public let sink: URL?
+    /// The functions whose URL is an SQS queue's, and the queue.
+    public let queues: [String: SQSQueue]
     private let timeouts: [String: TimeInterval]
     private let defaultTimeout: TimeInterval
     private let client = CurlClient(idleLimit: 64)
+    private let credentials: AWSCredentialSource?
 
     /// Creates the target for `urls`, or for `sink` when given. A delivery to a function may take its
-    /// `timeouts` entry (its handler's time-out plus a margin, say), else `timeout` seconds.
+    /// `timeouts` entry (its handler's time-out plus a margin, say), else `timeout` seconds. A URL naming an SQS
+    /// queue (``SQSQueue``) gets the function's events as messages, signed with the AWS credentials `environment`
+    /// leads to (``AWSCredentialSource``), in its `AWS_REGION` unless the URL says.
     public init(
         urls: [String: URL] = [:], sink: URL? = nil, timeout: TimeInterval = 60,
-        timeouts: [String: TimeInterval] = [:]
-    ) {
+        timeouts: [String: TimeInterval] = [:], environment: [String: String] = [:]
+    ) throws {
         self.urls = urls
         self.sink = sink
         self.timeouts = timeouts
         defaultTimeout = timeout
+        let region = environment["AWS_REGION"] ?? environment["AWS_DEFAULT_REGION"]
+        var queues: [String: SQSQueue] = [:]
+        for (name, url) in urls {
+            if let queue = try SQSQueue.parse(url, defaultRegion: region) { queues[name] = queue }
+        }
+        self.queues = queues
+        credentials = queues.isEmpty ? nil : AWSCredentialSource(environment: environment)
     }
 
     /// How long a delivery to `consumer` may take.
@@ -42,9 +54,11 @@ public struct RemoteFunctions: Sendable {
         for pair in text.split(whereSeparator: { $0 == "," || $0.isWhitespace }) {
             let parts = pair.split(separator: "=", maxSplits: 1).map(String.init)
             guard parts.count == 2, !parts[0].isEmpty, let url = URL(string: parts[1]),
-                let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https", url.host != nil
+                let scheme = url.scheme?.lowercased(), ["http", "https", "sqs+http", "sqs+https"].contains(scheme),
+                url.host != nil
             else {
-                throw RemoteFunctionsError("function URLs are name=http(s)://host:port pairs, not '\(pair)'")
+                throw RemoteFunctionsError(
+                    "function URLs are name=http(s)://host:port pairs (or an SQS queue's URL), not '\(pair)'")
             }
             urls[parts[0]] = url
         }
@@ -71,6 +85,11 @@ public struct RemoteFunctions: Sendable {
     public func deliver(_ event: CloudEvent, to consumer: String, trace: TraceContext? = nil) async -> EventInvocation {
         guard let url = sink ?? urls[consumer] else {
             return EventInvocation(outcome: .rejected("no URL is configured for function '\(consumer)'"), effects: [])
+        }
+        if sink == nil, let queue = queues[consumer], let credentials {
+            let outcome = await queue.send(
+                event, credentials: credentials, client: client, timeout: timeout(for: consumer))
+            return EventInvocation(outcome: outcome, effects: [])
         }
         let request = CurlRequest(
             method: "POST", url: url.absoluteString,

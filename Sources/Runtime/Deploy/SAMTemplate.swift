@@ -5,8 +5,9 @@ import Yams
 /// one image in its Lambda mode (`FUNCTION` names it); the HTTP functions routed by an HTTP API (payload format
 /// 2.0, which the Lambda mode takes); each subscription and schedule target fed by an SQS queue of its own
 /// (batches with `ReportBatchItemFailures`, as the Lambda mode answers them), whose messages are structured
-/// CloudEvents, with a dead-letter queue after the function's retries. The queues' URLs are outputs: they are
-/// where a dispatcher sends each function's events and due timers.
+/// CloudEvents, with a dead-letter queue after the function's retries; and the dispatcher, which sends each
+/// function's events and due timers to its queue, as an ECS service on Fargate (one task, in the subnets and
+/// security groups given, its role allowed `sqs:SendMessage` on those queues and nothing else).
 public struct SAMTemplate: Sendable {
     /// The functions.
     public let manifest: Manifest
@@ -33,6 +34,7 @@ public struct SAMTemplate: Sendable {
                 ])
             )
         ]
+        var queues: [(function: String, queue: String)] = []
         for function in manifest.functions {
             let id = Self.logicalID(function.name)
             switch function.trigger {
@@ -40,6 +42,7 @@ public struct SAMTemplate: Sendable {
                 resources.append((Node(id), self.function(function, events: [("Route", routeEvent(route))])))
             case .subscription, .schedule:
                 let queue = id + "EventQueue", deadLetters = id + "DeadLetterQueue"
+                queues.append((function.name, queue))
                 resources += [
                     (Node(deadLetters), deadLetterQueue()),
                     (Node(queue), self.queue(function, deadLetters: deadLetters)),
@@ -55,6 +58,7 @@ public struct SAMTemplate: Sendable {
                     ))
             }
         }
+        resources += dispatcher(queues: queues)
         return YAMLDocument.map([
             "AWSTemplateFormatVersion": YAMLDocument.text("2010-09-09"),
             "Transform": "AWS::Serverless-2016-10-31",
@@ -69,6 +73,141 @@ public struct SAMTemplate: Sendable {
     }
 
     // MARK: - Pieces
+
+    /// The shared configuration, as the dispatcher's container takes it.
+    private static var sharedVariables: [(String, Node)] {
+        [
+            ("DATABASE_URL", YAMLDocument.map(["Ref": "DatabaseUrl"])),
+            ("JWT_KEY", YAMLDocument.map(["Ref": "JwtKey"])),
+            ("STRIPE_SECRET_KEY", YAMLDocument.map(["Ref": "StripeSecretKey"])),
+            ("PAYMENT_CURRENCY", YAMLDocument.map(["Ref": "PaymentCurrency"])),
+            ("EXPIRATION_WINDOW_SECONDS", YAMLDocument.map(["Ref": "ExpirationWindowSeconds"])),
+            ("LOG_FORMAT", Node("json")),
+        ]
+    }
+
+    /// `ticketing dispatcher` on Fargate: every event function's URL its queue's (a queue's `Ref` is its URL).
+    private func dispatcher(queues: [(function: String, queue: String)]) -> [(Node, Node)] {
+        let urls = queues.map { "\($0.function)=${\($0.queue)}" }.joined(separator: ",")
+        let variables =
+            Self.sharedVariables + [
+                ("FUNCTION_URLS", Self.sub(urls)), ("PORT", YAMLDocument.text("8080")),
+                ("AWS_REGION", YAMLDocument.map(["Ref": "AWS::Region"])),
+            ]
+        let assumedByTasks = YAMLDocument.map([
+            "Version": YAMLDocument.text("2012-10-17"),
+            "Statement": YAMLDocument.list([
+                YAMLDocument.map([
+                    "Effect": "Allow", "Action": "sts:AssumeRole",
+                    "Principal": YAMLDocument.map(["Service": "ecs-tasks.amazonaws.com"]),
+                ])
+            ]),
+        ])
+        let container = YAMLDocument.map([
+            "Name": "dispatcher", "Image": YAMLDocument.map(["Ref": "ImageUri"]),
+            "Command": YAMLDocument.list([Node("dispatcher")]), "Essential": YAMLDocument.boolean(true),
+            "PortMappings": YAMLDocument.list([YAMLDocument.map(["ContainerPort": YAMLDocument.number(8080)])]),
+            "Environment": YAMLDocument.list(
+                variables.map { YAMLDocument.map(["Name": YAMLDocument.text($0.0), "Value": $0.1]) }),
+            "LogConfiguration": YAMLDocument.map([
+                "LogDriver": "awslogs",
+                "Options": YAMLDocument.map([
+                    "awslogs-group": YAMLDocument.map(["Ref": "DispatcherLogs"]),
+                    "awslogs-region": YAMLDocument.map(["Ref": "AWS::Region"]),
+                    "awslogs-stream-prefix": "dispatcher",
+                ]),
+            ]),
+        ])
+        return [
+            (Node("DispatcherCluster"), YAMLDocument.map(["Type": "AWS::ECS::Cluster"])),
+            (
+                Node("DispatcherLogs"),
+                YAMLDocument.map([
+                    "Type": "AWS::Logs::LogGroup",
+                    "Properties": YAMLDocument.map(["RetentionInDays": YAMLDocument.number(14)]),
+                ])
+            ),
+            (
+                Node("DispatcherExecutionRole"),
+                YAMLDocument.map([
+                    "Type": "AWS::IAM::Role",
+                    "Properties": YAMLDocument.map([
+                        "AssumeRolePolicyDocument": assumedByTasks,
+                        "ManagedPolicyArns": YAMLDocument.list([
+                            Self.sub(
+                                "arn:${AWS::Partition}:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy")
+                        ]),
+                    ]),
+                ])
+            ),
+            (
+                Node("DispatcherTaskRole"),
+                YAMLDocument.map([
+                    "Type": "AWS::IAM::Role",
+                    "Properties": YAMLDocument.map([
+                        "AssumeRolePolicyDocument": assumedByTasks,
+                        "Policies": YAMLDocument.list([
+                            YAMLDocument.map([
+                                "PolicyName": "send-to-event-queues",
+                                "PolicyDocument": YAMLDocument.map([
+                                    "Version": YAMLDocument.text("2012-10-17"),
+                                    "Statement": YAMLDocument.list([
+                                        YAMLDocument.map([
+                                            "Effect": "Allow", "Action": "sqs:SendMessage",
+                                            "Resource": YAMLDocument.list(
+                                                queues.map {
+                                                    YAMLDocument.map([
+                                                        "Fn::GetAtt": YAMLDocument.list([
+                                                            YAMLDocument.text($0.queue), Node("Arn"),
+                                                        ])
+                                                    ])
+                                                }),
+                                        ])
+                                    ]),
+                                ]),
+                            ])
+                        ]),
+                    ]),
+                ])
+            ),
+            (
+                Node("DispatcherTask"),
+                YAMLDocument.map([
+                    "Type": "AWS::ECS::TaskDefinition",
+                    "Properties": YAMLDocument.map([
+                        "RequiresCompatibilities": YAMLDocument.list([Node("FARGATE")]),
+                        "NetworkMode": "awsvpc", "Cpu": YAMLDocument.text("256"), "Memory": YAMLDocument.text("512"),
+                        "ExecutionRoleArn": YAMLDocument.map([
+                            "Fn::GetAtt": YAMLDocument.list([Node("DispatcherExecutionRole"), Node("Arn")])
+                        ]),
+                        "TaskRoleArn": YAMLDocument.map([
+                            "Fn::GetAtt": YAMLDocument.list([Node("DispatcherTaskRole"), Node("Arn")])
+                        ]),
+                        "ContainerDefinitions": YAMLDocument.list([container]),
+                    ]),
+                ])
+            ),
+            (
+                Node("DispatcherService"),
+                YAMLDocument.map([
+                    "Type": "AWS::ECS::Service",
+                    "Properties": YAMLDocument.map([
+                        "Cluster": YAMLDocument.map(["Ref": "DispatcherCluster"]),
+                        "TaskDefinition": YAMLDocument.map(["Ref": "DispatcherTask"]),
+                        "LaunchType": "FARGATE", "DesiredCount": YAMLDocument.number(1),
+                        "NetworkConfiguration": YAMLDocument.map([
+                            "AwsvpcConfiguration": YAMLDocument.map([
+                                "Subnets": YAMLDocument.map(["Ref": "DispatcherSubnets"]),
+                                "SecurityGroups": YAMLDocument.map(["Ref": "DispatcherSecurityGroups"]),
+                                // To pull the image and reach SQS without a NAT gateway.
+                                "AssignPublicIp": "ENABLED",
+                            ])
+                        ]),
+                    ]),
+                ])
+            ),
+        ]
+    }
 
     private func parameters() -> Node {
         YAMLDocument.map([
@@ -88,6 +227,14 @@ public struct SAMTemplate: Sendable {
                 "Description": "Stripe's secret key; empty for the mock client.",
             ]),
             "PaymentCurrency": YAMLDocument.map(["Type": "String", "Default": "usd"]),
+            "DispatcherSubnets": YAMLDocument.map([
+                "Type": "List<AWS::EC2::Subnet::Id>",
+                "Description": "Where the dispatcher runs: subnets that reach the database, SQS and ECR.",
+            ]),
+            "DispatcherSecurityGroups": YAMLDocument.map([
+                "Type": "List<AWS::EC2::SecurityGroup::Id>",
+                "Description": "The dispatcher's security groups (the database must let it in).",
+            ]),
             "ExpirationWindowSeconds": YAMLDocument.map(["Type": "Number", "Default": YAMLDocument.number(900)]),
         ])
     }
@@ -98,14 +245,7 @@ public struct SAMTemplate: Sendable {
                 "Architectures": YAMLDocument.list([Node("x86_64")]),
                 "MemorySize": YAMLDocument.number(256),
                 "Environment": YAMLDocument.map([
-                    "Variables": YAMLDocument.map([
-                        "DATABASE_URL": YAMLDocument.map(["Ref": "DatabaseUrl"]),
-                        "JWT_KEY": YAMLDocument.map(["Ref": "JwtKey"]),
-                        "STRIPE_SECRET_KEY": YAMLDocument.map(["Ref": "StripeSecretKey"]),
-                        "PAYMENT_CURRENCY": YAMLDocument.map(["Ref": "PaymentCurrency"]),
-                        "EXPIRATION_WINDOW_SECONDS": YAMLDocument.map(["Ref": "ExpirationWindowSeconds"]),
-                        "LOG_FORMAT": "json",
-                    ])
+                    "Variables": .mapping(Node.Mapping(Self.sharedVariables.map { (Node($0.0), $0.1) }))
                 ]),
             ])
         ])
