@@ -147,7 +147,8 @@ struct DashboardTests {
             contentsOf: CommandRunner.root.appendingPathComponent("runtime/prometheus.yml"), encoding: .utf8)
         let targets = Set(
             config.split(separator: "\n").compactMap { line -> String? in
-                let text = line.trimmingCharacters(in: .whitespaces)
+                // `- gateway:8080`, quoted or not.
+                let text = line.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: "\"", with: "")
                 return text.hasPrefix("- ") && text.hasSuffix(":8080") ? String(text.dropFirst(2).dropLast(5)) : nil
             })
         let functions = try FunctionCommandTests.httpFunctions()
