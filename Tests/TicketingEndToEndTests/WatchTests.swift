@@ -110,10 +110,11 @@ struct ProjectCopy {
 
     init() throws {
         scratch = FileManager.default.temporaryDirectory.appendingPathComponent("ticketing-watch-\(UUID().uuidString)")
-        for part in ["upper", "work", "tmp", "probe/lower", "probe/upper", "probe/work"] {
+        for part in ["upper", "work", "probe/lower", "probe/upper", "probe/work"] {
             try FileManager.default.createDirectory(
                 at: scratch.appendingPathComponent(part), withIntermediateDirectories: true)
         }
+        try Data().write(to: scratch.appendingPathComponent("build.lock"))
         let probe = scratch.appendingPathComponent("probe").path
         let mounted = try ChildProcess.run(
             "/usr/bin/unshare",
@@ -129,14 +130,15 @@ struct ProjectCopy {
     }
 
     /// `unshare`'s arguments: mount the overlay, then run `ticketing arguments` in the copy's root. SwiftPM locks
-    /// a build directory through a file named after it in `/tmp`, so the copy gets a `/tmp` of its own too, or
-    /// its builds would wait for the suite's `swift test` to end.
+    /// a build directory through a file in `/tmp` named after its path, which the suite's `swift test` holds:
+    /// the copy gets a lock file of its own at that path, or its builds would wait for the suite to end.
     func command(_ arguments: [String]) -> [String] {
         let options = "lowerdir=\(root),upperdir=\(scratch.path)/upper,workdir=\(scratch.path)/work"
+        let lock = "/tmp/" + (root + "/.build").replacingOccurrences(of: "/", with: "_") + ".lock"
         return [
             "--mount", "--propagation", "private", "--", "/bin/sh", "-c",
-            "mount -t overlay overlay -o \(options) \(root) && mount --bind \(scratch.path)/tmp /tmp && cd \(root) "
-                + "&& exec \"$@\"", "sh",
+            "touch \(lock) && mount -t overlay overlay -o \(options) \(root) "
+                + "&& mount --bind \(scratch.path)/build.lock \(lock) && cd \(root) && exec \"$@\"", "sh",
             CommandRunner.binary.path,
         ] + arguments
     }
