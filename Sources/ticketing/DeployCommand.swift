@@ -45,12 +45,7 @@ struct Knative: ParsableCommand {
     @OptionGroup var project: ProjectOptions
 
     func run() throws {
-        let manifest: Manifest
-        do {
-            manifest = try Manifest.load(path: project.manifest)
-        } catch {
-            throw CommandError("\(error)")
-        }
+        let manifest = try project.loadedManifest()
         let yaml = try KnativeManifests(
             manifest: manifest, image: image, namespace: namespace, broker: broker, secret: secret
         ).yaml()
@@ -79,12 +74,7 @@ struct SAM: ParsableCommand {
     @OptionGroup var project: ProjectOptions
 
     func run() throws {
-        let manifest: Manifest
-        do {
-            manifest = try Manifest.load(path: project.manifest)
-        } catch {
-            throw CommandError("\(error)")
-        }
+        let manifest = try project.loadedManifest()
         try DeployOutput.write(try SAMTemplate(manifest: manifest).yaml(), named: "template.yaml", into: output)
     }
 }
@@ -110,15 +100,21 @@ struct Compose: ParsableCommand {
     @OptionGroup var project: ProjectOptions
 
     func run() throws {
-        let manifest: Manifest
-        do {
-            manifest = try Manifest.load(path: project.manifest)
-        } catch {
-            throw CommandError("\(error)")
-        }
+        let manifest = try project.loadedManifest()
         let files = ComposeFile(manifest: manifest)
         try DeployOutput.write(try files.compose(), named: "compose.yaml", into: output)
         if output != nil { try DeployOutput.write(try files.prometheus(), named: "prometheus.yml", into: output) }
+    }
+}
+
+extension ProjectOptions {
+    /// The manifest, or its problems as the one line a command fails with.
+    func loadedManifest() throws -> Manifest {
+        do {
+            return try Manifest.load(path: manifest)
+        } catch {
+            throw CommandError("\(error)")
+        }
     }
 }
 

@@ -89,18 +89,12 @@ public struct FunctionProxy: HTTPResponder {
     private func forward(_ request: Request, entry: FunctionRegistry.Entry, base: URL, target: String) async
         -> Response
     {
-        var request = request
-        let body: ByteBuffer
-        do {
-            body = try await request.collectBodyIfAny(upTo: bodyLimit)
-        } catch {
+        guard let body = await RequestForwarder.body(of: request, upTo: bodyLimit) else {
             return Gateway.httpResponse(FunctionError.payloadTooLarge.response)
         }
-        // The target as text, parsed by the failable initializer (URLComponents' percent-encoded setters trap
-        // on a malformed escape): what the client sent is forwarded as it came, for the function to judge,
-        // and what cannot be a URL at all is a 400, never a crash.
-        let root = base.absoluteString.hasSuffix("/") ? String(base.absoluteString.dropLast()) : base.absoluteString
-        guard let url = URL(string: root + target), url.host == base.host else {
+        // What the client sent is forwarded as it came, for the function to judge; what cannot be a URL at all
+        // is a 400, never a crash.
+        guard let url = RequestForwarder.url(target, on: base) else {
             return Gateway.httpResponse(FunctionError.badRequest("The request's path or query is malformed").response)
         }
         let timeout = Duration.milliseconds(Int64((registry.timeout(of: entry.name) + Self.timeoutMargin) * 1000))

@@ -37,6 +37,21 @@ public struct RequestForwarder: Sendable {
         )
     }
 
+    /// `request`'s body, up to `limit` bytes; nil beyond (a 413 for the client).
+    public static func body(of request: Request, upTo limit: Int) async -> ByteBuffer? {
+        var request = request
+        return try? await request.collectBodyIfAny(upTo: limit)
+    }
+
+    /// `target` (a path and query, as the client sent it) on the server at `base`; nil when it cannot be a URL
+    /// there (a 400 for the client). Parsed as text by the failable initializer: URLComponents' percent-encoded
+    /// setters trap on a malformed escape.
+    public static func url(_ target: String, on base: URL) -> URL? {
+        let root = base.absoluteString.hasSuffix("/") ? String(base.absoluteString.dropLast()) : base.absoluteString
+        guard let url = URL(string: root + target), url.host == base.host else { return nil }
+        return url
+    }
+
     /// Fields that belong to one connection, not to the request or response forwarded.
     static let hopByHop: Set<String> = [
         "connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade", "te", "trailer", "host",

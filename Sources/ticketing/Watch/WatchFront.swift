@@ -23,11 +23,7 @@ struct WatchFront: HTTPResponder {
     }
 
     func respond(to request: Request, context: GatewayContext) async throws -> Response {
-        var request = request
-        let body: ByteBuffer
-        do {
-            body = try await request.collectBodyIfAny(upTo: bodyLimit)
-        } catch {
+        guard let body = await RequestForwarder.body(of: request, upTo: bodyLimit) else {
             return Gateway.httpResponse(FunctionError.payloadTooLarge.response)
         }
         let target = request.uri.path + (request.uri.query.map { "?\($0)" } ?? "")
@@ -35,7 +31,7 @@ struct WatchFront: HTTPResponder {
         // A request taken to a build just as it stopped listening was never sent: it goes to the next build.
         for _ in 0..<3 {
             guard case .serving(let base) = next else { break }
-            guard let url = URL(string: base.absoluteString + target), url.host == base.host else {
+            guard let url = RequestForwarder.url(target, on: base) else {
                 return Gateway.httpResponse(
                     FunctionError.badRequest("The request's path or query is malformed").response)
             }
