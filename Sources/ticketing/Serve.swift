@@ -39,6 +39,7 @@ struct Serve: AsyncParsableCommand {
     func run() async throws {
         let port = try resolvedPort()
         if watch { return try await runWatching(port: port) }
+        ParentWatch.start(ProcessInfo.processInfo.environment)
         let local = try await LocalProject.open(project)
         try await local.invoker.prepare()
         var logger = Logger(label: "ticketing.gateway")

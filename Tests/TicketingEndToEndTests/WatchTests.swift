@@ -65,7 +65,54 @@ final class WatchTests: XCTestCase {
         let still = try await server.request("GET", "/api/tickets/watched")
         XCTAssertEqual(still.status, 410)
 
+        // Stopping the watch stops the server it runs.
+        let children = Self.children(of: server.process.processIdentifier)
+        XCTAssertEqual(children.count, 1, "the watch runs one server")
         XCTAssertEqual(server.stop(), 0, server.stderr)
+        for child in children { XCTAssertFalse(Self.isAlive(child), "server \(child) outlived the watch") }
+    }
+
+    /// A server started by the watch (`TICKETING_WATCH_PARENT`) stops by itself once the watch is gone, even
+    /// killed with SIGKILL and so unable to stop it.
+    func testAServerStopsWhenTheWatchThatStartedItIsKilled() async throws {
+        let runner = CommandRunner()
+        defer { runner.cleanUp() }
+        let shell = try ChildProcess(
+            "/bin/sh",
+            [
+                "-c", "TICKETING_WATCH_PARENT=$$ \"$0\" serve --port 0 --data-dir \"$1\" & wait",
+                CommandRunner.binary.path, runner.dataDirectory.path,
+            ], output: .null, error: .null)
+        var servers: [pid_t] = []
+        for _ in 0..<100 where servers.isEmpty {
+            servers = Self.children(of: shell.processIdentifier)
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        let server = try XCTUnwrap(servers.first)
+        kill(shell.processIdentifier, SIGKILL)
+        shell.waitUntilExit()
+        var alive = true
+        for _ in 0..<100 where alive {
+            try await Task.sleep(for: .milliseconds(100))
+            alive = Self.isAlive(server)
+        }
+        XCTAssertFalse(alive, "the server outlived the process that started it")
+    }
+
+    /// The processes `pid` started that still run (each of its threads keeps its own list).
+    static func children(of pid: pid_t) -> [pid_t] {
+        let threads = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task")) ?? []
+        return threads.flatMap { thread in
+            let text = (try? String(contentsOfFile: "/proc/\(pid)/task/\(thread)/children", encoding: .utf8)) ?? ""
+            return text.split(separator: " ").compactMap { pid_t($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        }
+    }
+
+    /// Whether `pid` runs (a zombie does not count: it has ended).
+    static func isAlive(_ pid: pid_t) -> Bool {
+        guard let status = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8) else { return false }
+        let state = status.split(separator: ")").last?.split(separator: " ").first
+        return state != "Z" && state != "X"
     }
 
     /// Waits until the server's output holds `text` (the watch's builds take their time on 2 cores).

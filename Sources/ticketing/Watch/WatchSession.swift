@@ -39,7 +39,10 @@ final class WatchSession: Service, @unchecked Sendable {
         self.builder = builder
         self.upstream = upstream
         self.arguments = arguments
-        environment = ["TICKETING_WEB_DIR": builder.root.appendingPathComponent(Self.web).path]
+        environment = [
+            "TICKETING_WEB_DIR": builder.root.appendingPathComponent(Self.web).path,
+            ParentWatch.variable: String(getpid()),
+        ]
         watcher = try SourceWatcher(
             root: builder.root, directories: Self.directories, files: ["Package.swift", manifest])
     }
