@@ -22,12 +22,7 @@ import Testing
         #expect(yaml.contains(#"image: "registry.example.com/ticketing:1.0""#))
         #expect(yaml.contains("namespace: shop"))
         #expect(yaml.contains("http://orders-create.shop.svc.cluster.local"))
-        let checked = try ChildProcess.run(
-            "/usr/bin/env",
-            [
-                "python3", CommandRunner.root.appendingPathComponent("Tests/Support/check_deploy.py").path, "knative",
-                file.path, CommandRunner.root.appendingPathComponent("functions.yaml").path,
-            ])
+        let checked = try Self.check("knative", file.path)
         #expect(checked.status == 0, "\(checked.output)\(checked.error)")
         #expect(checked.output.contains("15 Trigger"), "\(checked.output)")
 
@@ -52,12 +47,7 @@ import Testing
         #expect(written.status == 0, "\(written.stderr)")
         let file = directory.appendingPathComponent("template.yaml")
         #expect(written.stdout == file.path + "\n")
-        let checked = try ChildProcess.run(
-            "/usr/bin/env",
-            [
-                "python3", CommandRunner.root.appendingPathComponent("Tests/Support/check_deploy.py").path, "sam",
-                file.path, CommandRunner.root.appendingPathComponent("functions.yaml").path,
-            ])
+        let checked = try Self.check("sam", file.path)
         #expect(checked.status == 0, "\(checked.output)\(checked.error)")
         #expect(checked.output.contains("15 SQS event sources"), "\(checked.output)")
 
@@ -83,13 +73,17 @@ import Testing
                 committed == generated,
                 "runtime/\(name) is out of date with functions.yaml: run ticketing deploy compose --output runtime")
         }
-        let checked = try ChildProcess.run(
+        let checked = try Self.check("compose", directory.appendingPathComponent("compose.yaml").path)
+        #expect(checked.status == 0, "\(checked.output)\(checked.error)")
+    }
+
+    /// Tests/Support/check_deploy.py's `kind` check of the file at `path` against the project's functions.yaml.
+    private static func check(_ kind: String, _ path: String) throws -> ChildProcess.Completed {
+        try ChildProcess.run(
             "/usr/bin/env",
             [
-                "python3", CommandRunner.root.appendingPathComponent("Tests/Support/check_deploy.py").path, "compose",
-                directory.appendingPathComponent("compose.yaml").path,
+                "python3", CommandRunner.root.appendingPathComponent("Tests/Support/check_deploy.py").path, kind, path,
                 CommandRunner.root.appendingPathComponent("functions.yaml").path,
             ])
-        #expect(checked.status == 0, "\(checked.output)\(checked.error)")
     }
 }
